@@ -1,0 +1,64 @@
+"""Configuration from the environment (prefix ``AKSIO_``), defaulting to the
+embedded adapters so that nothing needs a cloud account."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="AKSIO_", extra="ignore")
+
+    project_id: str = "demo-aksio"
+    environment: Literal["local", "test", "production"] = "local"
+    region: str = "europe-west1"
+
+    # document store
+    document_store: Literal["sqlite", "firestore"] = "sqlite"
+    sqlite_path: Path = Path(".local/aksio.sqlite3")
+    firestore_database: str = "(default)"
+
+    # blob store
+    blob_store: Literal["local", "gcs"] = "local"
+    blob_dir: Path = Path(".local/blobs")
+    bucket: str = "demo-aksio-uploads"
+
+    # task queue
+    task_queue: Literal["inprocess", "cloudtasks"] = "inprocess"
+    tasks_queue_name: str = "aksio-jobs"
+    task_worker_url: str = "http://127.0.0.1:8080/tasks/"
+    tasks_service_account: str = ""
+    """Service account whose OIDC token Cloud Tasks attaches (production)."""
+    task_shared_secret: str = "local-dev-task-secret"
+    """Locally the in-process queue authenticates to task_worker with this."""
+
+    # identity (Firebase Auth; the emulator when auth_emulator_host is set)
+    auth_emulator_host: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("AKSIO_AUTH_EMULATOR_HOST", "FIREBASE_AUTH_EMULATOR_HOST"),
+    )
+    firebase_api_key: str = "fake-api-key"
+    """Web API key for the Auth REST API; the emulator accepts any value."""
+    check_revoked_tokens: bool = True
+
+    # HTTP
+    cors_origins: list[str] = ["http://localhost:3000", "http://127.0.0.1:3000"]
+    max_body_bytes: int = 1_000_000
+    page_limit_default: int = 20
+    page_limit_max: int = 100
+
+    # abuse limits: attempts per window, per client address and per email
+    auth_rate_limit: int = 10
+    auth_rate_window_s: int = 300
+
+    log_level: str = "INFO"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
