@@ -44,3 +44,24 @@ class BlobStore(Protocol):
     def ping(self) -> None:
         """Raise if the store cannot be reached (health checks)."""
         ...
+
+
+DEFAULT_CONTENT_TYPE = "application/octet-stream"
+"""What every adapter reports when ``put`` was given no content type (as Cloud Storage)."""
+
+MAX_NAME_BYTES = 1024  # Cloud Storage's limit on an object name, in UTF-8
+
+
+def validate_blob_name(name: str) -> None:
+    """Reject names that are not portable object names (ValueError).
+
+    Cloud Storage accepts almost anything, but names reach local folders and URLs:
+    no empty name, no leading ``/``, no empty, ``.`` or ``..`` segment, no control
+    characters, at most 1024 bytes.
+    """
+    if not name or len(name.encode("utf-8")) > MAX_NAME_BYTES:
+        raise ValueError(f"invalid blob name (empty or longer than {MAX_NAME_BYTES} bytes)")
+    if name.startswith("/") or "\\" in name or any(ord(c) < 0x20 or c == "\x7f" for c in name):
+        raise ValueError(f"invalid blob name: {name!r}")
+    if any(segment in ("", ".", "..") for segment in name.split("/")):
+        raise ValueError(f"invalid blob name (empty, '.' or '..' segment): {name!r}")
