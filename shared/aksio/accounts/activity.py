@@ -1,0 +1,103 @@
+"""Activity log and streaks.
+
+Each activity is a document; each active day (in the student's time zone) a
+small document; the streak a single document advanced in the same
+transaction, so reading the streak costs two reads whatever the history.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from aksio.accounts import paths
+from aksio.accounts.domain import StreakState, local_date, streak_on
+from aksio.accounts.models import Activity, ActivityCreate, Streak
+from aksio.accounts.profiles import PROFILE_DEFAULTS
+from aksio.errors import InvalidInput
+from aksio.ids import new_id
+from aksio.pagination import Page, PageQuery, next_cursor, paged
+from aksio.ports.documents import DocumentStore, Increment, Snapshot, Transaction, collection
+
+MAX_FUTURE_SKEW_S = 300
+
+
+def _timezone(profile: Snapshot | None) -> str:
+    tz = profile.data.get("timezone") if profile else None
+    return str(tz or PROFILE_DEFAULTS["timezone"])
+
+
+def _state(snap: Snapshot | None) -> StreakState:
+    if snap is None:
+        return StreakState()
+    last = snap.data.get("last_active_date")
+    return StreakState(
+        current=int(snap.data.get("current", 0)),
+        longest=int(snap.data.get("longest", 0)),
+        last_active_date=date.fromisoformat(last) if last else None,
+    )
+
+
+def _state_data(state: StreakState) -> dict[str, object]:
+    last = state.last_active_date
+    return {
+        "current": state.current,
+        "longest": state.longest,
+        "last_active_date": last.isoformat() if last else None,
+    }
+
+
+def record_activity(
+    store: DocumentStore, uid: str, body: ActivityCreate, now: datetime
+) -> Activity:
+    occurred = body.occurred_at or now
+    if (occurred - now).total_seconds() > MAX_FUTURE_SKEW_S:
+        raise InvalidInput(
+            "occurred_at is in the future.",
+            details=[{"field": "occurred_at", "message": "must not be in the future"}],
+        )
+    activity = Activity(
+        id=new_id(),
+        kind=body.kind,
+        course_id=body.course_id,
+        minutes=body.minutes,
+        occurred_at=occurred,
+    )
+
+    def apply(tx: Transaction) -> None:
+        profile, streak_snap = tx.get_many([paths.user(uid), paths.streak(uid)])
+        day = local_date(occurred, _timezone(profile))
+        state = _state(streak_snap).advance(day)
+        if state is None:  # backfill before the last active day: recount from history
+            days = [
+                date.fromisoformat(s.id) for s in tx.query(collection(paths.activity_days(uid)))
+            ]
+            state = StreakState.from_days([*days, day])
+        tx.create(f"{paths.activity(uid)}/{activity.id}", activity.model_dump())
+        tx.set(
+            f"{paths.activity_days(uid)}/{day.isoformat()}",
+            {"minutes": Increment(body.minutes), "count": Increment(1)},
+            merge=True,
+        )
+        tx.set(paths.streak(uid), _state_data(state))
+
+    store.run_transaction(apply)
+    return activity
+
+
+def list_activity(store: DocumentStore, uid: str, page: PageQuery) -> Page[Activity]:
+    query = collection(paths.activity(uid)).order_by("occurred_at", "desc")
+    snaps, cursor = next_cursor(query, store.query(paged(query, page)), page.limit)
+    return Page[Activity](
+        items=[Activity.model_validate(s.data) for s in snaps], next_cursor=cursor
+    )
+
+
+def get_streak(store: DocumentStore, uid: str, now: datetime) -> Streak:
+    profile, streak_snap = store.get_many([paths.user(uid), paths.streak(uid)])
+    view = streak_on(_state(streak_snap), local_date(now, _timezone(profile)))
+    return Streak(
+        current=view.current,
+        longest=view.longest,
+        today_done=view.today_done,
+        last_active_date=view.last_active_date,
+    )

@@ -1,0 +1,130 @@
+"""Composition root: picks each port's adapter from configuration.
+
+Adapters are built lazily, once per instance, on first use: a function that
+never touches a port never imports that port's SDK (cold starts are paid per
+instance). Tests pass ready-made adapters to ``Services`` instead.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING, Any
+
+from aksio.clock import Clock, SystemClock
+from aksio.config import Settings, get_settings
+
+if TYPE_CHECKING:
+    from aksio.ports.blobs import BlobStore
+    from aksio.ports.documents import DocumentStore
+    from aksio.ports.identity import IdentityProvider, PasswordAuth
+    from aksio.ports.tasks import TaskQueue
+
+
+class Services:
+    def __init__(self, settings: Settings | None = None, **overrides: Any) -> None:
+        self.settings = settings or get_settings()
+        self.clock: Clock = overrides.pop("clock", None) or SystemClock()
+        self._built: dict[str, Any] = dict(overrides)
+        self._lock = threading.Lock()
+
+    def _get(self, name: str) -> Any:
+        if name not in self._built:
+            with self._lock:
+                if name not in self._built:
+                    self._built[name] = getattr(self, f"_build_{name}")()
+        return self._built[name]
+
+    @property
+    def documents(self) -> DocumentStore:
+        store: DocumentStore = self._get("documents")
+        return store
+
+    @property
+    def blobs(self) -> BlobStore:
+        store: BlobStore = self._get("blobs")
+        return store
+
+    @property
+    def tasks(self) -> TaskQueue:
+        queue: TaskQueue = self._get("tasks")
+        return queue
+
+    @property
+    def identity(self) -> IdentityProvider:
+        provider: IdentityProvider = self._get("identity")
+        return provider
+
+    @property
+    def password_auth(self) -> PasswordAuth:
+        auth: PasswordAuth = self._get("password_auth")
+        return auth
+
+    # -- builders: each imports its adapter (and so its SDK) only when called
+    def _build_documents(self) -> DocumentStore:
+        s = self.settings
+        if s.document_store == "firestore":
+            from aksio.adapters.firestore_store import FirestoreDocumentStore
+
+            return FirestoreDocumentStore(project=s.project_id, database=s.firestore_database)
+        from aksio.adapters.sqlite_store import SqliteDocumentStore
+
+        s.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+        return SqliteDocumentStore(s.sqlite_path)
+
+    def _build_blobs(self) -> BlobStore:
+        s = self.settings
+        if s.blob_store == "gcs":
+            from aksio.adapters.gcs_blobs import GcsBlobStore
+
+            return GcsBlobStore(bucket=s.bucket)
+        from aksio.adapters.local_blobs import LocalBlobStore
+
+        return LocalBlobStore(root=s.blob_dir, bucket=s.bucket)
+
+    def _build_tasks(self) -> TaskQueue:
+        s = self.settings
+        if s.task_queue == "cloudtasks":
+            from aksio.adapters.cloud_tasks import CloudTasksQueue
+
+            return CloudTasksQueue(
+                project=s.project_id,
+                location=s.region,
+                queue=s.tasks_queue_name,
+                target_url=s.task_worker_url,
+                service_account_email=s.tasks_service_account,
+            )
+        from aksio.tasks.local import local_queue
+
+        return local_queue(self)
+
+    def _build_identity(self) -> IdentityProvider:
+        from aksio.adapters.firebase_identity import FirebaseIdentity
+
+        s = self.settings
+        return FirebaseIdentity(project_id=s.project_id, emulator_host=s.auth_emulator_host)
+
+    def _build_password_auth(self) -> PasswordAuth:
+        from aksio.adapters.firebase_auth_rest import FirebaseAuthRest
+
+        s = self.settings
+        return FirebaseAuthRest(api_key=s.firebase_api_key, emulator_host=s.auth_emulator_host)
+
+
+_current: dict[str, Services] = {}
+_current_lock = threading.Lock()
+
+
+def get_services() -> Services:
+    """The instance-wide services, created on first use."""
+    if "services" not in _current:
+        with _current_lock:
+            _current.setdefault("services", Services())
+    return _current["services"]
+
+
+def set_services(services: Services | None) -> None:
+    """Replace the instance-wide services (tests); None rebuilds from settings."""
+    with _current_lock:
+        _current.pop("services", None)
+        if services is not None:
+            _current["services"] = services

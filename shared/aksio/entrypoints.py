@@ -1,0 +1,38 @@
+"""The HTTP functions: which routers each one serves.
+
+``functions/<name>/main.py`` calls one of these; the dev gateway mounts them
+all. Each imports only its own area's modules, so a function's cold start
+pays only for what it serves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from aksio.http.app import HttpFunction
+from aksio.http.docs import openapi_router
+from aksio.http.health import health_router
+from aksio.http.router import Route
+
+
+def api_routes() -> list[Route]:
+    """Every public route, for the OpenAPI document."""
+    from aksio.accounts.routes import router as accounts_router
+
+    routers = [health_router(), accounts_router]
+    return [r for router in routers for r in router.routes]
+
+
+def accounts() -> HttpFunction:
+    from aksio.accounts.routes import router
+
+    return HttpFunction(
+        "accounts",
+        (router, health_router("documents", "blobs", "identity"), openapi_router(api_routes)),
+    )
+
+
+HTTP_FUNCTIONS: dict[str, tuple[str, Callable[[], HttpFunction]]] = {
+    # name: (public path prefix, factory)
+    "accounts": ("/api/v1/accounts", accounts),
+}
