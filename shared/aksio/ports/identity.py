@@ -49,6 +49,16 @@ class IdentityUnavailable(IdentityError):
     """The identity service could not be reached or answered an error."""
 
 
+class TooManyAttempts(IdentityUnavailable):
+    """The identity service is throttling (Firebase: TOO_MANY_ATTEMPTS_TRY_LATER);
+    a subclass so handlers of IdentityUnavailable still cover it."""
+
+
+class InvalidEmail(IdentityError):
+    """The identity service rejected the email address's syntax (sign-up only;
+    sign-in answers InvalidCredentials, password reset stays silent)."""
+
+
 @dataclass(frozen=True)
 class Principal:
     """The caller, from a verified ID token."""
