@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from werkzeug.exceptions import MethodNotAllowed, NotFound, RequestEntityTooLarge
+from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map
 from werkzeug.wrappers import Request, Response
 
@@ -52,6 +52,10 @@ class HttpFunction:
 
     def __call__(self, request: Request) -> Response:
         return handle(request, self)
+
+    def wsgi(self, environ: dict[str, Any], start_response: Any) -> Any:
+        """The function as a plain WSGI app (tests, tools)."""
+        return handle(Request(environ), self)(environ, start_response)
 
 
 def handle(request: Request, fn: HttpFunction) -> Response:
@@ -147,12 +151,10 @@ def _json_body(request: Request, route: Route, ctx: RequestContext) -> Any:
     mimetype = request.mimetype
     if mimetype != "application/json" and not mimetype.endswith("+json"):
         raise _UnsupportedMedia(mimetype)
-    request.max_content_length = limit
-    try:
-        raw = request.get_data(cache=True)
-    except RequestEntityTooLarge:
-        raise _too_large(limit) from None
-    if len(raw) > limit:  # chunked bodies carry no Content-Length
+    # Read one byte past the limit ourselves: a chunked body has no
+    # Content-Length, and werkzeug's own limit would silently truncate it.
+    raw = _read_at_most(request, limit + 1)
+    if len(raw) > limit:
         raise _too_large(limit)
     if not raw.strip():
         raise _MalformedJson("The request body is empty; send a JSON object.")
@@ -160,6 +162,18 @@ def _json_body(request: Request, route: Route, ctx: RequestContext) -> Any:
         return json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise _MalformedJson(f"The request body is not valid JSON: {exc}.") from None
+
+
+def _read_at_most(request: Request, n: int) -> bytes:
+    # A stream read may return less than asked (sockets): loop until EOF or n.
+    chunks, size = [], 0
+    while size < n:
+        chunk = request.stream.read(n - size)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
 
 
 def _validate(model: type[BaseModel], data: Any, location: str) -> BaseModel:
