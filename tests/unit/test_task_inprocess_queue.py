@@ -161,13 +161,26 @@ def test_backoff_matches_cloud_tasks_documentation() -> None:
 def test_schedule_time_is_honoured(
     clock: FakeClock, make_queue: Callable[..., InProcessTaskQueue]
 ) -> None:
+    gate = threading.Event()
     rec = Recorder(clock)
-    queue = make_queue(rec)
+
+    def deliver(d: TaskDelivery) -> None:
+        if d.task.kind == "blocker":  # holds the worker while both tasks are enqueued
+            gate.wait(5)
+        rec(d)
+
+    queue = make_queue(deliver)
+    queue.enqueue(Task("blocker", {}))
     later = datetime.fromtimestamp(START, UTC) + timedelta(seconds=90)
     queue.enqueue(Task("later", {}, schedule_time=later))
     queue.enqueue(Task("now", {}))
+    gate.set()
     assert queue.drain(5)
-    assert [(d.task.kind, at - START) for d, at in rec.calls] == [("now", 0), ("later", 90)]
+    assert [(d.task.kind, at - START) for d, at in rec.calls] == [
+        ("blocker", 0),
+        ("now", 0),
+        ("later", 90),
+    ]
 
 
 def test_naive_schedule_time_is_utc(
