@@ -83,18 +83,27 @@ class FirebaseIdentity:
         self._clock_skew_s = clock_skew_s
         self._http_timeout_s = http_timeout_s
         self._app_name = f"aksio-identity-{project_id}"
-        self._app_obj: App | None = None
+        self._client_obj: Any = None
         self._lock = threading.Lock()
 
     # -- setup -------------------------------------------------------------
 
-    def _app(self) -> App:
-        if self._app_obj is not None:
-            return self._app_obj
+    def _client(self) -> Any:
+        """The SDK's auth client (``firebase_admin.auth.Client``), built once.
+
+        Building it loads the credentials (ADC) in production, so failures here
+        are configuration or metadata-server problems: IdentityUnavailable."""
+        if self._client_obj is not None:
+            return self._client_obj
         with self._lock:
-            if self._app_obj is None:
-                self._app_obj = self._init_app()
-        return self._app_obj
+            if self._client_obj is None:
+                from firebase_admin import auth
+
+                try:
+                    self._client_obj = auth.Client(self._init_app())
+                except Exception as exc:  # DefaultCredentialsError, TransportError...
+                    raise IdentityUnavailable(f"Firebase Auth not usable: {exc}") from exc
+        return self._client_obj
 
     def _init_app(self) -> App:
         import firebase_admin
@@ -103,21 +112,19 @@ class FirebaseIdentity:
             # The only switch the SDK offers; set before its auth client exists.
             os.environ[EMULATOR_ENV] = self.emulator_host
         try:
-            app = firebase_admin.get_app(self._app_name)
+            return firebase_admin.get_app(self._app_name)
         except ValueError:
-            app = None
-        if app is None:
-            # No credential argument: Application Default Credentials, loaded lazily
-            # by the SDK and never loaded in emulator mode (it uses a fake one).
-            # projectId is explicit so nothing has to be looked up.
-            try:
-                app = firebase_admin.initialize_app(
-                    options={"projectId": self.project_id, "httpTimeout": self._http_timeout_s},
-                    name=self._app_name,
-                )
-            except ValueError:  # another instance won the race
-                app = firebase_admin.get_app(self._app_name)
-        return app
+            pass
+        # No credential argument: Application Default Credentials, loaded by the
+        # auth client in production and never in emulator mode (it uses a fake
+        # one). projectId is explicit so nothing has to be looked up.
+        try:
+            return firebase_admin.initialize_app(
+                options={"projectId": self.project_id, "httpTimeout": self._http_timeout_s},
+                name=self._app_name,
+            )
+        except ValueError:  # another instance created it meanwhile
+            return firebase_admin.get_app(self._app_name)
 
     @property
     def _emulated(self) -> bool:
@@ -127,14 +134,14 @@ class FirebaseIdentity:
 
     def verify_id_token(self, token: str, *, check_revoked: bool = True) -> Principal:
         from firebase_admin import auth, exceptions
+        from google.auth.exceptions import GoogleAuthError
 
         if not isinstance(token, str) or not token.strip():
             raise InvalidToken("malformed")
-        app = self._app()
+        client = self._client()
         try:
-            claims: dict[str, Any] = auth.verify_id_token(
+            claims: dict[str, Any] = client.verify_id_token(
                 token,
-                app=app,
                 check_revoked=False,  # checked below, after our own time checks
                 clock_skew_seconds=self._clock_skew_s,
             )
@@ -160,6 +167,8 @@ class FirebaseIdentity:
             raise IdentityUnavailable(f"Firebase Auth: {exc}") from exc
         except ValueError as exc:  # the SDK's argument checks, e.g. an undecodable token
             raise InvalidToken("malformed") from exc
+        except GoogleAuthError as exc:  # credentials could not be refreshed
+            raise IdentityUnavailable(f"Firebase Auth: {exc}") from exc
 
         return Principal(
             uid=str(claims["uid"]),
@@ -185,9 +194,7 @@ class FirebaseIdentity:
     def _check_revoked_or_disabled(self, claims: dict[str, Any]) -> None:
         """The SDK's own check (same comparison: whole seconds of ``iat`` against
         ``validSince``), kept here so time checks run first and errors map cleanly."""
-        from firebase_admin import auth
-
-        user = auth.get_user(str(claims["uid"]), app=self._app())
+        user = self._client().get_user(str(claims["uid"]))
         if user.disabled:
             raise InvalidToken("user_disabled")
         valid_after_ms = user.tokens_valid_after_timestamp or 0
@@ -197,12 +204,10 @@ class FirebaseIdentity:
     # -- users -------------------------------------------------------------
 
     def get_user(self, uid: str) -> UserRecord:
-        from firebase_admin import auth
-
         if not _plausible_uid(uid):
             raise UserNotFound(uid)
         with _admin_errors(uid):
-            user = auth.get_user(uid, app=self._app())
+            user = self._client().get_user(uid)
         return UserRecord(
             uid=user.uid,
             email=user.email,
@@ -220,53 +225,50 @@ class FirebaseIdentity:
             raise UserNotFound(uid)
         value: Any = display_name if display_name else auth.DELETE_ATTRIBUTE
         with _admin_errors(uid):
-            auth.update_user(uid, display_name=value, app=self._app())
+            self._client().update_user(uid, display_name=value)
 
     def revoke_refresh_tokens(self, uid: str) -> None:
         """Sets ``validSince`` to now (whole seconds). ID tokens issued in this
         same second stay valid: Firebase compares ``iat`` < ``validSince``."""
-        from firebase_admin import auth
-
         if not _plausible_uid(uid):
             raise UserNotFound(uid)
         with _admin_errors(uid):
-            auth.revoke_refresh_tokens(uid, app=self._app())
+            self._client().revoke_refresh_tokens(uid)
 
     def delete_user(self, uid: str) -> None:
         """Raises UserNotFound when there is no such user (callers retrying a
         deletion may treat that as done)."""
-        from firebase_admin import auth
-
         if not _plausible_uid(uid):
             raise UserNotFound(uid)
         with _admin_errors(uid):
-            auth.delete_user(uid, app=self._app())
+            self._client().delete_user(uid)
 
     def ping(self) -> None:
         """Readiness: one cheap authenticated lookup; "not found" proves the
         service answered and our credentials work."""
         from firebase_admin import auth, exceptions
+        from google.auth.exceptions import GoogleAuthError
 
+        client = self._client()
         try:
-            auth.get_user("aksio-readiness-probe", app=self._app())
+            client.get_user("aksio-readiness-probe")
         except auth.UserNotFoundError:
             return
-        except exceptions.FirebaseError as exc:
+        except (exceptions.FirebaseError, GoogleAuthError) as exc:
             raise IdentityUnavailable(f"Firebase Auth: {exc}") from exc
-        except Exception as exc:  # e.g. DefaultCredentialsError: not configured
-            raise IdentityUnavailable(f"Firebase Auth not usable: {exc}") from exc
 
 
 @contextmanager
 def _admin_errors(uid: str) -> Iterator[None]:
     """Maps Admin SDK errors of user operations onto the port's exceptions."""
     from firebase_admin import auth, exceptions
+    from google.auth.exceptions import GoogleAuthError
 
     try:
         yield
     except auth.UserNotFoundError as exc:
         raise UserNotFound(uid) from exc
-    except exceptions.FirebaseError as exc:
+    except (exceptions.FirebaseError, GoogleAuthError) as exc:
         raise IdentityUnavailable(f"Firebase Auth: {exc}") from exc
 
 
