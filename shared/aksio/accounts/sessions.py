@@ -15,19 +15,22 @@ from aksio.accounts import paths
 from aksio.accounts.models import Tokens, UserOut
 from aksio.accounts.profiles import create_profile, ensure_profile
 from aksio.composition import Services
-from aksio.errors import Conflict, InvalidInput, Unauthenticated, Unavailable
+from aksio.errors import Conflict, InvalidInput, RateLimited, Unauthenticated, Unavailable
 from aksio.ports.identity import (
     EmailExists,
     IdentityUnavailable,
     InvalidCredentials,
+    InvalidEmail,
     InvalidOobCode,
     InvalidToken,
     Principal,
     TokenSet,
+    TooManyAttempts,
     WeakPassword,
 )
 
 UNAVAILABLE = "The sign-in service is unavailable; try again shortly."
+THROTTLED = "Too many attempts for this account; try again in a minute."
 
 
 def _limit(services: Services, *keys: str) -> None:
@@ -58,6 +61,12 @@ def register(services: Services, email: str, password: str, display_name: str, i
         raise InvalidInput(
             "The password is too weak.", details=[{"field": "password", "message": str(exc)}]
         ) from None
+    except InvalidEmail:
+        raise InvalidInput(
+            "The email address is not valid.", details=[{"field": "email", "message": "invalid"}]
+        ) from None
+    except TooManyAttempts:
+        raise RateLimited(THROTTLED, retry_after=60) from None
     except IdentityUnavailable:
         raise Unavailable(UNAVAILABLE) from None
     create_profile(services.documents, tokens.uid, email, display_name, services.clock.now())
@@ -70,6 +79,8 @@ def login(services: Services, email: str, password: str, ip: str) -> Tokens:
         tokens = services.password_auth.sign_in(email, password)
     except InvalidCredentials:
         raise Unauthenticated("Wrong email or password.") from None
+    except TooManyAttempts:
+        raise RateLimited(THROTTLED, retry_after=60) from None
     except IdentityUnavailable:
         raise Unavailable(UNAVAILABLE) from None
     ensure_profile(services.documents, Principal(tokens.uid, email), services.clock.now())

@@ -44,7 +44,9 @@ def load_functions(names: Iterable[str]) -> dict[str, WsgiApp]:
     for name in sorted(set(names)):
         source = FUNCTIONS_DIR / name / "main.py"
         if source.exists():
-            apps[name] = functions_framework.create_app(target=name, source=str(source))
+            apps[name] = functions_framework.create_app(  # type: ignore[no-untyped-call]
+                target=name, source=str(source)
+            )
     return apps
 
 

@@ -12,12 +12,13 @@ import inspect
 import typing
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 from werkzeug.routing import Map, Rule
 
 Handler = Callable[..., Any]
+H = TypeVar("H", bound=Handler)
 
 
 @dataclass(frozen=True)
@@ -66,8 +67,8 @@ class Router:
     tag: str
     routes: list[Route] = field(default_factory=list)
 
-    def add(self, method: str, path: str, **options: Any) -> Callable[[Handler], Handler]:
-        def register(handler: Handler) -> Handler:
+    def add(self, method: str, path: str, **options: Any) -> Callable[[H], H]:
+        def register(handler: H) -> H:
             summary = options.pop("summary", None) or (handler.__doc__ or "").strip().split("\n")[0]
             self.routes.append(
                 Route(
@@ -84,19 +85,19 @@ class Router:
 
         return register
 
-    def get(self, path: str, **options: Any) -> Callable[[Handler], Handler]:
+    def get(self, path: str, **options: Any) -> Callable[[H], H]:
         return self.add("GET", path, **options)
 
-    def post(self, path: str, **options: Any) -> Callable[[Handler], Handler]:
+    def post(self, path: str, **options: Any) -> Callable[[H], H]:
         return self.add("POST", path, **options)
 
-    def put(self, path: str, **options: Any) -> Callable[[Handler], Handler]:
+    def put(self, path: str, **options: Any) -> Callable[[H], H]:
         return self.add("PUT", path, **options)
 
-    def patch(self, path: str, **options: Any) -> Callable[[Handler], Handler]:
+    def patch(self, path: str, **options: Any) -> Callable[[H], H]:
         return self.add("PATCH", path, **options)
 
-    def delete(self, path: str, **options: Any) -> Callable[[Handler], Handler]:
+    def delete(self, path: str, **options: Any) -> Callable[[H], H]:
         return self.add("DELETE", path, **options)
 
 
