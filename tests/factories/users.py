@@ -17,6 +17,7 @@ import base64
 import json
 import time
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,6 +53,7 @@ def mint_id_token(
     audience: str | None = None,
     issuer: str | None = None,
     header: dict[str, Any] | None = None,
+    omit: Collection[str] = (),
     **extra: Any,
 ) -> str:
     """An ID token shaped like the emulator's own (``generateJwt`` in
@@ -59,7 +61,7 @@ def mint_id_token(
 
     ``iat`` defaults to now, ``exp`` to ``iat + 1h``; ``audience``/``issuer``
     default to the project's; ``extra`` adds or overrides claims (``None``
-    values drop a claim)."""
+    values drop a claim); ``omit`` drops claims (``exp``, ``iat``...)."""
     now = int(time.time())
     issued = now if iat is None else iat
     claims: dict[str, Any] = {
@@ -79,7 +81,7 @@ def mint_id_token(
         },
     }
     claims.update(extra)
-    claims = {k: v for k, v in claims.items() if v is not None}
+    claims = {k: v for k, v in claims.items() if v is not None and k not in omit}
     return f"{_b64(header or {'alg': 'none', 'typ': 'JWT'})}.{_b64(claims)}."
 
 
