@@ -19,11 +19,10 @@ locals {
   # The worker's URL is needed by every function that enqueues, including the
   # worker itself, so it cannot come from the function resource (a cycle):
   # Cloud Run's deterministic URL https://SERVICE-PROJECT_NUMBER.REGION.run.app
-  # is known before the function exists and is also the OIDC audience.
-  task_worker_origin = "https://${var.name_prefix}-task-worker-${data.google_project.this.number}.${var.region}.run.app"
-  # Same path as the local default (config.py); the audience is the bare
-  # service URL, which Cloud Run's IAM check always accepts.
-  task_worker_url = "${local.task_worker_origin}/tasks/"
+  # is known before the function exists. No path: the worker does not route on
+  # it, and the bare service URL is an OIDC audience Cloud Run's IAM check
+  # always accepts (the worker checks the same value as audience).
+  task_worker_url = "https://${var.name_prefix}-task-worker-${data.google_project.this.number}.${var.region}.run.app"
 
   common_env = {
     AKSIO_ENVIRONMENT           = "production"
@@ -36,7 +35,6 @@ locals {
     AKSIO_TASK_QUEUE            = "cloudtasks"
     AKSIO_TASKS_QUEUE_NAME      = google_cloud_tasks_queue.jobs.name
     AKSIO_TASK_WORKER_URL       = local.task_worker_url
-    AKSIO_TASK_WORKER_AUDIENCE  = local.task_worker_origin
     AKSIO_TASKS_SERVICE_ACCOUNT = google_service_account.tasks_invoker.email
     AKSIO_CORS_ORIGINS          = jsonencode(var.cors_origins) # pydantic-settings reads lists as JSON
     AKSIO_FIREBASE_API_KEY      = var.firebase_web_api_key
