@@ -29,7 +29,11 @@ variable "cors_origins" {
 variable "firebase_web_api_key" {
   description = "Firebase Web API key used by accounts for the Auth REST API (sign-in, refresh). Public by design, so not a secret."
   type        = string
-  default     = ""
+
+  validation {
+    condition     = length(var.firebase_web_api_key) > 0
+    error_message = "accounts cannot sign users in without the Firebase Web API key."
+  }
 }
 
 variable "name_prefix" {
