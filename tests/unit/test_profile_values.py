@@ -1,7 +1,6 @@
 import pytest
-from pydantic import ValidationError
-
 from aksio.accounts.models import ProfileUpdate
+from pydantic import ValidationError
 
 
 @pytest.mark.parametrize("tz", ["Europe/Oslo", "America/Argentina/Buenos_Aires", "UTC"])

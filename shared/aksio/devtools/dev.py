@@ -9,12 +9,14 @@ Ctrl-C, then stops everything it started.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import signal
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from types import FrameType
 
-from aksio.devtools.process import REPO_ROOT, port_open
+from aksio.devtools.process import REPO_ROOT, ManagedProcess, port_open
 
 LOCAL = REPO_ROOT / ".local"
 
@@ -49,17 +51,18 @@ def main(argv: list[str] | None = None) -> int:
     from aksio.devtools.auth_emulator import auth_emulator
 
     logs.configure(os.environ.get("AKSIO_LOG_LEVEL", "INFO"))
+    # Our own request log has one JSON line per request; werkzeug's would repeat it.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     emulator = auth_emulator(
         args.auth_port, data_dir=LOCAL / "auth", log_path=LOCAL / "auth-emulator.log"
     )
-    emulator.start()
 
     def stop(signum: int, frame: FrameType | None) -> None:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, stop)
     try:
-        return _serve(args.port, args.auth_port)
+        return _serve(args.port, args.auth_port, emulator)
     except KeyboardInterrupt:
         return 0
     finally:
@@ -67,16 +70,20 @@ def main(argv: list[str] | None = None) -> int:
         emulator.stop()
 
 
-def _serve(port: int, auth_port: int) -> int:
-    from werkzeug.serving import run_simple
+def _serve(port: int, auth_port: int, emulator: ManagedProcess) -> int:
+    # The emulator takes seconds to boot (it is Node); load the functions meanwhile.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        booting = pool.submit(emulator.start)
+        from werkzeug.serving import run_simple
 
-    from aksio.composition import get_services
-    from aksio.devtools.gateway import build_gateway
-    from aksio.devtools.seed import DEMO_EMAIL, DEMO_PASSWORD, seed_demo
+        from aksio.composition import get_services
+        from aksio.devtools.gateway import build_gateway
+        from aksio.devtools.seed import DEMO_EMAIL, DEMO_PASSWORD, seed_demo
 
+        gateway = build_gateway()
+        booting.result()
     services = get_services()
     seed_demo(services)
-    gateway = build_gateway()
     base = f"http://127.0.0.1:{port}"
     print(
         "\n".join(
