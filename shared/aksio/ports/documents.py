@@ -48,6 +48,10 @@ class InvalidArgument(DocumentStoreError):
     """The request is malformed (bad path, bad query, too many values)."""
 
 
+class ReadAfterWrite(InvalidArgument):
+    """A transaction read after it had written (Firestore requires reads first)."""
+
+
 # ---------------------------------------------------------------- transforms
 @dataclass(frozen=True)
 class Increment:
@@ -106,10 +110,14 @@ class Snapshot:
 
 
 # ---------------------------------------------------------------- queries
-Op = Literal["==", "!=", "<", "<=", ">", ">=", "in", "not-in", "array-contains", "array-contains-any"]
+Op = Literal[
+    "==", "!=", "<", "<=", ">", ">=", "in", "not-in", "array-contains", "array-contains-any"
+]
 Direction = Literal["asc", "desc"]
 DOCUMENT_ID = "__name__"
 """Field path of the document id, usable in order_by and filters (value: full path)."""
+INEQUALITY_OPS: frozenset[str] = frozenset({"!=", "<", "<=", ">", ">=", "not-in"})
+LIST_OPS: frozenset[str] = frozenset({"in", "not-in", "array-contains-any"})
 
 
 @dataclass(frozen=True)
@@ -157,9 +165,29 @@ class Query:
     def after(self, cursor: Sequence[Any] | None) -> Query:
         return _replace(self, start_after=None if cursor is None else tuple(cursor))
 
+    def normalized_orders(self) -> tuple[Order, ...]:
+        """The orders Firestore really applies: the explicit ones, then every
+        inequality field not yet ordered (by field path), then ``__name__``;
+        implicit orders take the direction of the last explicit one."""
+        orders = list(self.orders)
+        direction: Direction = orders[-1].direction if orders else "asc"
+        ordered = {o.field for o in orders}
+        for name in sorted({f.field for f in self.filters if f.op in INEQUALITY_OPS}):
+            if name not in ordered and name != DOCUMENT_ID:
+                orders.append(Order(name, direction))
+                ordered.add(name)
+        if DOCUMENT_ID not in ordered:
+            orders.append(Order(DOCUMENT_ID, direction))
+        return tuple(orders)
+
     def cursor_of(self, snap: Snapshot) -> tuple[Any, ...]:
-        """The keyset cursor that resumes this query after ``snap``."""
-        return (*(snap.get(o.field) for o in self.orders if o.field != DOCUMENT_ID), snap.path)
+        """The keyset cursor that resumes this query after ``snap``: one value
+        per normalized order (the path for ``__name__``, last unless ordered
+        explicitly), so implicit inequality orders are covered too."""
+        return tuple(
+            snap.path if o.field == DOCUMENT_ID else snap.get(o.field)
+            for o in self.normalized_orders()
+        )
 
 
 def collection(path: str) -> Query:
@@ -168,6 +196,32 @@ def collection(path: str) -> Query:
 
 def collection_group(collection_id: str) -> Query:
     return Query(parent=collection_id, all_descendants=True)
+
+
+def validate_query(query: Query) -> None:
+    """Reject what Firestore rejects, the same way in every adapter."""
+    if not query.parent or (not query.all_descendants and len(query.parent.split("/")) % 2 == 0):
+        raise InvalidArgument(f"not a collection path: {query.parent!r}")
+    if query.all_descendants and "/" in query.parent:
+        raise InvalidArgument(f"a collection group is a bare collection id: {query.parent!r}")
+    if query.limit is not None and query.limit < 0:
+        raise InvalidArgument("limit must not be negative")
+    for f in query.filters:
+        if f.op in LIST_OPS:
+            if not isinstance(f.value, list | tuple) or not f.value:
+                raise InvalidArgument(f"{f.op!r} needs a non-empty list of values")
+            if len(f.value) > MAX_IN_VALUES:
+                raise InvalidArgument(f"{f.op!r} takes at most {MAX_IN_VALUES} values")
+    if query.start_after is not None and len(query.start_after) != len(query.normalized_orders()):
+        raise InvalidArgument("the cursor does not match the query's orders (use cursor_of)")
+
+
+def check_document_path(path: str) -> list[str]:
+    """The segments of a document path; InvalidArgument if it is not one."""
+    parts = path.split("/")
+    if len(parts) % 2 or not all(parts):
+        raise InvalidArgument(f"not a document path: {path!r}")
+    return parts
 
 
 def _replace(q: Query, **changes: Any) -> Query:
