@@ -21,6 +21,7 @@ from aksio.ports.documents import (
     ArrayUnion,
     Contention,
     Data,
+    DocumentStore,
     DocumentStoreError,
     Increment,
     InvalidArgument,
@@ -354,3 +355,7 @@ class FirestoreTransaction:
     def delete(self, path: str, *, if_update_time: datetime | None = None) -> None:
         self._count()
         self._txn.delete(self._store.ref(path), option=self._store.option(if_update_time))
+
+
+def _conforms(store: FirestoreDocumentStore) -> DocumentStore:
+    return store  # mypy proves the adapter implements the port

@@ -32,6 +32,7 @@ from aksio.ports.documents import (
     MAX_BATCH_WRITES,
     Contention,
     Data,
+    DocumentStore,
     DocumentStoreError,
     InvalidArgument,
     NotFound,
@@ -412,3 +413,7 @@ class SqliteTransaction:
 
     def delete(self, path: str, *, if_update_time: datetime | None = None) -> None:
         self._add(Write("delete", path, if_update_time=if_update_time))
+
+
+def _conforms(store: SqliteDocumentStore) -> DocumentStore:
+    return store  # mypy proves the adapter implements the port
