@@ -166,7 +166,7 @@ class FirestoreDocumentStore:
             return self.snapshot(self.ref(path).get())
 
     def get_many(self, paths: Sequence[str]) -> list[Snapshot | None]:
-        refs = [self.ref(p) for p in paths]
+        refs = [self.ref(p) for p in dict.fromkeys(paths)]  # one request per document
         if not refs:
             return []
         with _mapped_errors():
@@ -317,7 +317,7 @@ class FirestoreTransaction:
 
     def get_many(self, paths: Sequence[str]) -> list[Snapshot | None]:
         self._reading()
-        refs = [self._store.ref(p) for p in paths]
+        refs = [self._store.ref(p) for p in dict.fromkeys(paths)]
         if not refs:
             return []
         with _mapped_errors():

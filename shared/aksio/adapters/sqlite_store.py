@@ -135,10 +135,11 @@ class SqliteDocumentStore:
             raise DocumentStoreError(str(exc)) from exc
         try:
             yield
+            conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:  # a failed COMMIT leaves it open
+                conn.execute("ROLLBACK")
             raise
-        conn.execute("COMMIT")
 
     @staticmethod
     def _tick(conn: sqlite3.Connection) -> int:
@@ -277,10 +278,11 @@ class SqliteDocumentStore:
                 txn = SqliteTransaction(self, conn)
                 result = fn(txn)
                 self._apply(conn, txn.writes)
+                conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
                 raise
-            conn.execute("COMMIT")
             return result
         raise Contention(f"the transaction could not get the write lock in {max_attempts} attempts")
 

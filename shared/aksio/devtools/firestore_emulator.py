@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import time
 from pathlib import Path
 
@@ -30,6 +31,10 @@ server.start(Number(process.argv[1])).then(
 const stop = () => {{ server.stop(); process.exit(0); }};
 process.on("SIGTERM", stop);
 process.on("SIGINT", stop);
+// Exit with the Python process that started us, even if it was killed
+// before it could stop us (a test run hitting a timeout).
+const owner = Number(process.argv[2]);
+setInterval(() => {{ try {{ process.kill(owner, 0); }} catch {{ stop(); }} }}, 1000);
 """
 
 
@@ -41,7 +46,7 @@ def firestore_emulator(port: int | None = None, log_path: Path | None = None) ->
     return ManagedProcess(
         name="firestore-emulator",
         # `node -e` resolves require() from the working directory's node_modules.
-        argv=[which("node"), "-e", _SCRIPT, str(port)],
+        argv=[which("node"), "-e", _SCRIPT, str(port), str(os.getpid())],
         port=port,
         cwd=REPO_ROOT,
         log_path=log_path,
