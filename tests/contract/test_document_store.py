@@ -8,6 +8,8 @@ conftest.py); concurrency is proven on SQLite, whose transactions are real.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from datetime import UTC, datetime, timedelta
 
@@ -20,7 +22,9 @@ from aksio.ports.documents import (
     AlreadyExists,
     ArrayRemove,
     ArrayUnion,
+    Contention,
     DocumentStore,
+    DocumentStoreError,
     Increment,
     InvalidArgument,
     NotFound,
@@ -582,3 +586,33 @@ def test_list_tree_and_delete_tree(store: DocumentStore, col: str) -> None:
 
 def test_ping(store: DocumentStore) -> None:
     store.ping()
+
+
+# ---------------------------------------------------------------- adapter plumbing
+def test_ports_and_adapters_import_the_sdk_lazily() -> None:
+    code = (
+        "import sys, aksio.ports.documents, aksio.adapters.firestore_store, "
+        "aksio.adapters.sqlite_store, aksio.adapters.counting_store; "
+        "sys.exit(any(m.split('.')[:3] == ['google', 'cloud', 'firestore'] or m == 'grpc' "
+        "for m in sys.modules))"
+    )
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("raised", "expected"),
+    [
+        ("AlreadyExists", AlreadyExists),
+        ("NotFound", NotFound),
+        ("FailedPrecondition", PreconditionFailed),
+        ("Aborted", Contention),
+        ("InvalidArgument", InvalidArgument),
+        ("ServiceUnavailable", DocumentStoreError),
+    ],
+)
+def test_firestore_errors_map_to_port_errors(raised: str, expected: type[Exception]) -> None:
+    from aksio.adapters.firestore_store import _mapped_errors
+    from google.api_core import exceptions as gexc
+
+    with pytest.raises(expected), _mapped_errors():
+        raise getattr(gexc, raised)("boom")

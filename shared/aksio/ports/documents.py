@@ -141,9 +141,15 @@ class Query:
     ``all_descendants=True`` it is a bare collection id (``activity``) and the
     query spans every collection of that id (a collection-group query).
 
-    ``start_after`` is a keyset cursor: the values of the order-by fields of
-    the last document seen, in order, ending with that document's path (the
-    implicit ``__name__`` order). ``Page.next_cursor`` builds it.
+    ``start_after`` is a keyset cursor: the values of the last document seen
+    for each of ``normalized_orders()`` (explicit orders, implicit inequality
+    orders, then ``__name__`` whose value is the document's path, last unless
+    ordered explicitly). ``cursor_of`` builds it; ``Page.next_cursor`` uses
+    that. A cursor of any other length is an InvalidArgument.
+
+    Ordering follows Firestore: documents lacking an order-by field are left
+    out; values of different types sort null < bool < number < timestamp <
+    string < bytes < array < map; ``1 == 1.0`` but ``True != 1``.
     """
 
     parent: str
