@@ -26,6 +26,7 @@ from aksio.ports.identity import (
     Principal,
     TokenSet,
     TooManyAttempts,
+    UserNotFound,
     WeakPassword,
 )
 
@@ -89,13 +90,20 @@ def login(services: Services, email: str, password: str, ip: str) -> Tokens:
 
 def refresh(services: Services, refresh_token: str, ip: str) -> Tokens:
     _limit(services, f"refresh:ip:{ip}")
+    refused = Unauthenticated("The refresh token is invalid, expired or revoked.")
     try:
         tokens = services.password_auth.refresh(refresh_token)
         principal = services.identity.verify_id_token(tokens.id_token, check_revoked=False)
-    except (InvalidCredentials, InvalidToken):
-        raise Unauthenticated("The refresh token is invalid, expired or revoked.") from None
+        user = services.identity.get_user(principal.uid)
+    except (InvalidCredentials, InvalidToken, UserNotFound):
+        raise refused from None
     except IdentityUnavailable:
         raise Unavailable(UNAVAILABLE) from None
+    # Firebase refuses refresh tokens older than a revocation; the Auth emulator
+    # does not. A refreshed ID token keeps the sign-in's auth_time, so comparing
+    # it with the revocation time enforces logout the same way everywhere.
+    if user.disabled or principal.auth_time < user.tokens_valid_after:
+        raise refused
     return _tokens(services, tokens, principal.email)
 
 

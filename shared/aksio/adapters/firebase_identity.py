@@ -175,6 +175,7 @@ class FirebaseIdentity:
             email=claims.get("email"),
             email_verified=bool(claims.get("email_verified", False)),
             issued_at=int(claims.get("iat", 0)),
+            auth_time=int(claims.get("auth_time", 0)),
         )
 
     def _check_times(self, claims: dict[str, Any]) -> None:
@@ -213,6 +214,7 @@ class FirebaseIdentity:
             email=user.email,
             display_name=user.display_name,
             disabled=bool(user.disabled),
+            tokens_valid_after=(user.tokens_valid_after_timestamp or 0) // 1000,
         )
 
     def update_user(self, uid: str, *, display_name: str | None = None) -> None:

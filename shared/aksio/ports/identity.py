@@ -67,6 +67,8 @@ class Principal:
     email: str | None
     email_verified: bool = False
     issued_at: int = 0
+    auth_time: int = 0
+    """When the user signed in (seconds); refreshed tokens keep it."""
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,8 @@ class UserRecord:
     email: str | None
     display_name: str | None
     disabled: bool = False
+    tokens_valid_after: int = 0
+    """Sessions signed in before this time (seconds) are revoked."""
 
 
 @dataclass(frozen=True)
