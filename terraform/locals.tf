@@ -39,7 +39,12 @@ locals {
     AKSIO_CORS_ORIGINS          = jsonencode(var.cors_origins) # pydantic-settings reads lists as JSON
     AKSIO_FIREBASE_API_KEY      = var.firebase_web_api_key
     AKSIO_LOG_LEVEL             = var.log_level
-    LOG_EXECUTION_ID            = "true" # functions-framework adds the execution id to log lines
+    # The worker must know the queue's RetryConfig to tell the last attempt.
+    AKSIO_TASK_MAX_ATTEMPTS  = tostring(var.tasks_queue.max_attempts)
+    AKSIO_TASK_MIN_BACKOFF_S = trimsuffix(var.tasks_queue.min_backoff, "s")
+    AKSIO_TASK_MAX_BACKOFF_S = trimsuffix(var.tasks_queue.max_backoff, "s")
+    AKSIO_TASK_MAX_DOUBLINGS = tostring(var.tasks_queue.max_doublings)
+    LOG_EXECUTION_ID         = "true" # functions-framework adds the execution id to log lines
   }
 
   # (function, secret key) pairs to mount and to grant.

@@ -10,6 +10,8 @@ from typing import Literal
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from aksio.ports.tasks import RetryPolicy
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="AKSIO_", extra="ignore")
@@ -36,6 +38,20 @@ class Settings(BaseSettings):
     """Service account whose OIDC token Cloud Tasks attaches (production)."""
     task_shared_secret: str = "local-dev-task-secret"
     """Locally the in-process queue authenticates to task_worker with this."""
+    # The queue's RetryConfig: Terraform sets the same values on the Cloud Tasks
+    # queue, and the worker needs them to know which attempt is the last.
+    task_max_attempts: int = 5
+    task_min_backoff_s: float = 1.0
+    task_max_backoff_s: float = 300.0
+    task_max_doublings: int = 5
+
+    def task_retry_policy(self) -> RetryPolicy:
+        return RetryPolicy(
+            max_attempts=self.task_max_attempts,
+            min_backoff_s=self.task_min_backoff_s,
+            max_backoff_s=self.task_max_backoff_s,
+            max_doublings=self.task_max_doublings,
+        )
 
     # identity (Firebase Auth; the emulator when auth_emulator_host is set)
     auth_emulator_host: str | None = Field(

@@ -78,7 +78,7 @@ def local_queue(
     services: Services, *, registry: TaskRegistry | None = None, retry: RetryPolicy | None = None
 ) -> InProcessTaskQueue:
     """The queue the composition root builds when ``task_queue == "inprocess"``."""
-    policy = retry or RetryPolicy()
+    policy = retry or services.settings.task_retry_policy()
     deliver = deliver_via_worker(services.settings, registry=registry, retry=policy)
     return InProcessTaskQueue(deliver, policy, on_give_up=_log_give_up)
 

@@ -53,7 +53,7 @@ def handle_task_request(
 ) -> flask.Response:
     settings = settings or get_settings()
     registry = registry or default_registry
-    retry = retry or RetryPolicy()  # must match the queue's RetryConfig (Terraform)
+    retry = retry or settings.task_retry_policy()  # the queue's RetryConfig (Terraform)
     registry.load()
 
     try:
