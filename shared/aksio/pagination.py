@@ -38,9 +38,10 @@ def encode_cursor(values: tuple[Any, ...]) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, *, path_prefix: str) -> tuple[Any, ...]:
+def decode_cursor(cursor: str, *, path_prefix: str, length: int | None = None) -> tuple[Any, ...]:
     """Decode and check that the cursor points inside ``path_prefix`` (the
-    caller's own collection), so a cursor cannot be used to walk other data."""
+    caller's own collection), so a cursor cannot be used to walk other data,
+    and that it has one value per order of the query (``length``)."""
 
     def dec(v: Any) -> Any:
         if isinstance(v, dict) and set(v) == {"$t"}:
@@ -56,6 +57,8 @@ def decode_cursor(cursor: str, *, path_prefix: str) -> tuple[Any, ...]:
         raise InvalidInput("The cursor is not valid.", details=[{"field": "cursor"}]) from exc
     if not isinstance(decoded[-1], str) or not decoded[-1].startswith(path_prefix + "/"):
         raise InvalidInput("The cursor is not valid.", details=[{"field": "cursor"}])
+    if length is not None and len(decoded) != length:
+        raise InvalidInput("The cursor is not valid.", details=[{"field": "cursor"}])
     return decoded
 
 
@@ -63,7 +66,8 @@ def paged(query: Query, page: PageQuery) -> Query:
     """Apply limit+1 (to know whether there is a next page) and the cursor."""
     q = query.limit_to(page.limit + 1)
     if page.cursor:
-        q = q.after(decode_cursor(page.cursor, path_prefix=query.parent))
+        orders = query.normalized_orders()
+        q = q.after(decode_cursor(page.cursor, path_prefix=query.parent, length=len(orders)))
     return q
 
 

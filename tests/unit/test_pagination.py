@@ -22,3 +22,9 @@ def test_cursor_into_another_users_collection_is_refused() -> None:
     foreign = encode_cursor(("2026-01-01", "users/u2/activity/a1"))
     with pytest.raises(InvalidInput):
         decode_cursor(foreign, path_prefix=PREFIX)
+
+
+def test_cursor_of_the_wrong_length_is_refused() -> None:
+    short = encode_cursor((f"{PREFIX}/a1",))
+    with pytest.raises(InvalidInput):
+        decode_cursor(short, path_prefix=PREFIX, length=2)

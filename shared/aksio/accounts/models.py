@@ -13,25 +13,34 @@ from pydantic import (
     EmailStr,
     Field,
     StringConstraints,
-    field_validator,
     model_validator,
 )
+from pydantic.json_schema import SkipJsonSchema
 
 from aksio.accounts.domain import validate_locale, validate_timezone
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True)]
 Password = Annotated[str, StringConstraints(min_length=8, max_length=128)]
 DisplayName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
 Timezone = Annotated[str, AfterValidator(validate_timezone)]
 Locale = Annotated[str, AfterValidator(validate_locale)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,128}$")]
+
+
+def _no_default(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)
+
+
+# An optional field that may be left out but never sent as null: its schema
+# must not advertise the None default the code uses to mean "not given".
+OMITTED: Any = Field(default=None, json_schema_extra=_no_default)
 
 
 class Strict(BaseModel):
     """Request bodies reject unknown fields: a typo, or a client trying to set
     a server-owned field such as ``plan``, is a 400 rather than silently lost."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 # ------------------------------------------------------------------ auth
@@ -101,22 +110,21 @@ class Profile(BaseModel):
 
 
 class ProfileUpdate(Strict):
-    """Fields given are replaced; fields left out keep their value."""
+    """Fields given are replaced; fields left out keep their value. Only
+    ``university`` and ``program`` can be cleared, with null."""
 
-    display_name: DisplayName | None = None
-    university: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = (
-        None
-    )
-    program: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
-    timezone: Timezone | None = None
-    locale: Locale | None = None
-    study_goals: Annotated[list[StudyGoal], Field(max_length=20)] | None = None
-    daily_goal_minutes: Annotated[int, Field(ge=5, le=960)] | None = None
-    desired_retention: Annotated[float, Field(ge=0.70, le=0.97)] | None = None
+    display_name: DisplayName | SkipJsonSchema[None] = OMITTED
+    university: ShortText | None = None
+    program: ShortText | None = None
+    timezone: Timezone | SkipJsonSchema[None] = OMITTED
+    locale: Locale | SkipJsonSchema[None] = OMITTED
+    study_goals: Annotated[list[StudyGoal], Field(max_length=20)] | SkipJsonSchema[None] = OMITTED
+    daily_goal_minutes: Annotated[int, Field(ge=5, le=960)] | SkipJsonSchema[None] = OMITTED
+    desired_retention: Annotated[float, Field(ge=0.70, le=0.97)] | SkipJsonSchema[None] = OMITTED
 
     @model_validator(mode="after")
     def _only_optional_fields_cleared(self) -> Self:
-        # null clears university or program; the others always have a value
+        # None is the "not given" default; an explicit null is refused here
         for name in sorted(self.model_fields_set - {"university", "program"}):
             if getattr(self, name) is None:
                 raise ValueError(f"{name} cannot be null")
@@ -151,19 +159,22 @@ class Streak(BaseModel):
 
 
 # ------------------------------------------------------------------ feedback
+ContextKey = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_]{0,63}$")]
+ContextValue = (
+    Annotated[str, StringConstraints(max_length=500)]
+    | Annotated[int, Field(ge=-(2**63), le=2**63 - 1)]  # what a document store can hold
+    | float
+    | bool
+    | None
+)
+
+
 class FeedbackCreate(Strict):
     message: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
     rating: Annotated[int, Field(ge=1, le=5)] | None = None
-    context: dict[str, Any] | None = None
-
-    @field_validator("context")
-    @classmethod
-    def _small_context(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
-        import json
-
-        if value is not None and len(json.dumps(value)) > 4000:
-            raise ValueError("context must be at most 4000 bytes of JSON")
-        return value
+    context: Annotated[dict[ContextKey, ContextValue], Field(max_length=20)] | None = None
+    """Where the student was, e.g. ``{"screen": "quiz", "app_version": "1.4.2"}``:
+    flat, with plain keys, so it stores as-is in any document store."""
 
 
 class Feedback(BaseModel):

@@ -37,13 +37,13 @@ def register(ctx: RequestContext, body: RegisterRequest) -> Tokens:
     )
 
 
-@router.post("/login/", auth=False, errors=(429, 503))
+@router.post("/login/", auth=False, errors=(401, 429, 503))
 def login(ctx: RequestContext, body: LoginRequest) -> Tokens:
     """Sign in with email and password."""
     return sessions.login(ctx.services, body.email, body.password, ctx.client_ip)
 
 
-@router.post("/token-refresh/", auth=False, errors=(429, 503))
+@router.post("/token-refresh/", auth=False, errors=(401, 429, 503))
 def token_refresh(ctx: RequestContext, body: RefreshRequest) -> Tokens:
     """Exchange a refresh token for a new ID token."""
     return sessions.refresh(ctx.services, body.refresh_token, ctx.client_ip)

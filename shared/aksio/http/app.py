@@ -8,7 +8,6 @@ with its stack and answered as a 500 carrying the request id.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import time
@@ -126,7 +125,7 @@ def _dispatch(request: Request, fn: HttpFunction, ctx: RequestContext) -> Respon
     if route.query_model is not None:
         kwargs["query"] = _validate(route.query_model, _query_dict(request), location="query")
     if route.body_model is not None:
-        kwargs["body"] = _validate(route.body_model, _json_body(request, route, ctx), "body")
+        kwargs["body"] = _validate_json(route.body_model, _json_body(request, route, ctx))
     result = route.handler(ctx, **kwargs)
     if isinstance(result, Response):
         return result
@@ -144,7 +143,7 @@ def _query_dict(request: Request) -> dict[str, Any]:
     return out
 
 
-def _json_body(request: Request, route: Route, ctx: RequestContext) -> Any:
+def _json_body(request: Request, route: Route, ctx: RequestContext) -> bytes:
     limit = route.max_body_bytes or ctx.services.settings.max_body_bytes
     if request.content_length is not None and request.content_length > limit:
         raise _too_large(limit)
@@ -158,10 +157,7 @@ def _json_body(request: Request, route: Route, ctx: RequestContext) -> Any:
         raise _too_large(limit)
     if not raw.strip():
         raise _MalformedJson("The request body is empty; send a JSON object.")
-    try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise _MalformedJson(f"The request body is not valid JSON: {exc}.") from None
+    return raw
 
 
 def _read_at_most(request: Request, n: int) -> bytes:
@@ -174,6 +170,20 @@ def _read_at_most(request: Request, n: int) -> bytes:
         chunks.append(chunk)
         size += len(chunk)
     return b"".join(chunks)
+
+
+def _validate_json(model: type[BaseModel], raw: bytes) -> BaseModel:
+    """Strict: JSON types must match the document (no "5" for 5, no true for
+    1), so what the OpenAPI document rejects is rejected, never coerced."""
+    try:
+        return model.model_validate_json(raw, strict=True)
+    except ValidationError as exc:
+        broken = [e for e in exc.errors(include_url=False) if e["type"] == "json_invalid"]
+        if broken:
+            raise _MalformedJson(
+                f"The request body is not valid JSON: {broken[0]['msg']}."
+            ) from None
+        raise _Invalid(validation_details(exc, "body")) from None
 
 
 def _validate(model: type[BaseModel], data: Any, location: str) -> BaseModel:
