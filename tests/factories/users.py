@@ -187,6 +187,10 @@ class UserFactory:
         Lets a test mint tokens issued in the past for an account created now."""
         self._admin("accounts:update", {"localId": uid, "validSince": str(seconds)})
 
+    def update(self, uid: str, **fields: Any) -> None:
+        """Admin ``accounts:update`` with raw emulator fields (``lastLoginAt``...)."""
+        self._admin("accounts:update", {"localId": uid, **fields})
+
     def disable(self, uid: str, disabled: bool = True) -> None:
         self._admin("accounts:update", {"localId": uid, "disableUser": disabled})
 

@@ -22,6 +22,9 @@ What the emulator does (read in firebase-tools' lib/emulator/auth and shown here
 - A password reset (and any password or email change) sets ``validSince``
   to the emulator's current second, revoking earlier ID tokens the same way;
   refresh tokens keep working there too.
+- ``auth_time`` in emulator tokens is the account's latest sign-in
+  (``lastLoginAt``), not the session's: refreshing an old session after any
+  new sign-in carries the new time (production keeps the session's).
 - Accounts created with a password get ``validSince`` = their creation
   second, so a token minted with an earlier ``iat`` is already "revoked":
   the user factory's ``valid_since`` backdates it when a test needs that.
@@ -177,3 +180,33 @@ def test_password_reset_revokes_earlier_id_tokens_but_not_refresh_tokens(
 
     assert _revoked(identity, earlier)
     assert rest.refresh(refresh_token).uid == old_user.uid  # production: TOKEN_EXPIRED
+
+
+def test_emulator_auth_time_is_the_users_latest_sign_in_not_the_sessions(
+    identity: FirebaseIdentity,
+    rest: FirebaseAuthRest,
+    emulator_users: UserFactory,
+    old_user: TestUser,
+) -> None:
+    """Production keeps a session's sign-in time in ``auth_time`` across
+    refreshes. The emulator stamps every token with the account's
+    ``lastLoginAt``: after any new sign-in, refreshing an *older* session
+    yields the new sign-in's time. So ``auth_time >= tokens_valid_after``
+    cannot tell a revoked session from a new one once the user signs in again."""
+    session_a = rest.sign_in(old_user.email, old_user.password)
+    # Pretend session A signed in ten minutes ago (admin-only field).
+    ten_minutes_ago = int(time.time()) - 600
+    emulator_users.update(old_user.uid, lastLoginAt=str(ten_minutes_ago * 1000))
+    assert identity.verify_id_token(rest.refresh(session_a.refresh_token).id_token).auth_time == (
+        ten_minutes_ago
+    )
+
+    identity.revoke_refresh_tokens(old_user.uid)  # logout
+    assert identity.get_user(old_user.uid).tokens_valid_after > ten_minutes_ago
+    session_b = rest.sign_in(old_user.email, old_user.password)  # signs in again
+    b_auth_time = identity.verify_id_token(session_b.id_token).auth_time
+
+    refreshed_a = identity.verify_id_token(rest.refresh(session_a.refresh_token).id_token)
+
+    assert refreshed_a.auth_time == b_auth_time  # not ten_minutes_ago
+    assert refreshed_a.auth_time >= identity.get_user(old_user.uid).tokens_valid_after
