@@ -22,7 +22,10 @@ from aksio.ports.documents import (
     Query,
     Snapshot,
     Transaction,
+    Write,
     WriteBatch,
+    WriteRecorder,
+    replay,
 )
 
 T = TypeVar("T")
@@ -134,26 +137,14 @@ class CountingDocumentStore:
         self.inner.close()
 
 
-class _CountingBatch:
+class _CountingBatch(WriteRecorder):
     def __init__(self, store: CountingDocumentStore, inner: WriteBatch) -> None:
         self._store = store
         self._inner = inner
         self._writes = 0
 
-    def create(self, path: str, data: Data) -> None:
-        self._inner.create(path, data)
-        self._writes += 1
-
-    def set(self, path: str, data: Data, *, merge: bool = False) -> None:
-        self._inner.set(path, data, merge=merge)
-        self._writes += 1
-
-    def update(self, path: str, data: Data, *, if_update_time: datetime | None = None) -> None:
-        self._inner.update(path, data, if_update_time=if_update_time)
-        self._writes += 1
-
-    def delete(self, path: str, *, if_update_time: datetime | None = None) -> None:
-        self._inner.delete(path, if_update_time=if_update_time)
+    def _record(self, write: Write) -> None:
+        replay(write, self._inner)
         self._writes += 1
 
     def commit(self) -> datetime:
@@ -162,7 +153,7 @@ class _CountingBatch:
         return when
 
 
-class _CountingTransaction:
+class _CountingTransaction(WriteRecorder):
     """Reads are billed as they happen (every attempt); writes only once the
     transaction has committed (see run_transaction)."""
 
@@ -184,20 +175,8 @@ class _CountingTransaction:
         self._store.add(reads=_query_reads(len(result)))
         return result
 
-    def create(self, path: str, data: Data) -> None:
-        self._inner.create(path, data)
-        self.pending_writes += 1
-
-    def set(self, path: str, data: Data, *, merge: bool = False) -> None:
-        self._inner.set(path, data, merge=merge)
-        self.pending_writes += 1
-
-    def update(self, path: str, data: Data, *, if_update_time: datetime | None = None) -> None:
-        self._inner.update(path, data, if_update_time=if_update_time)
-        self.pending_writes += 1
-
-    def delete(self, path: str, *, if_update_time: datetime | None = None) -> None:
-        self._inner.delete(path, if_update_time=if_update_time)
+    def _record(self, write: Write) -> None:
+        replay(write, self._inner)
         self.pending_writes += 1
 
 

@@ -41,6 +41,7 @@ from aksio.ports.documents import (
     ReadAfterWrite,
     Snapshot,
     Write,
+    WriteRecorder,
     check_document_path,
     validate_query,
 )
@@ -342,31 +343,19 @@ class SqliteDocumentStore:
             self._conns = []
 
 
-class SqliteWriteBatch:
+class SqliteWriteBatch(WriteRecorder):
     def __init__(self, store: SqliteDocumentStore) -> None:
         self._store = store
         self._writes: list[Write] = []
         self._committed = False
 
-    def _add(self, write: Write) -> None:
+    def _record(self, write: Write) -> None:
         check_document_path(write.path)
         if self._committed:
             raise InvalidArgument("this batch was already committed")
         if len(self._writes) >= MAX_BATCH_WRITES:
             raise InvalidArgument(f"a batch holds at most {MAX_BATCH_WRITES} writes")
         self._writes.append(write)
-
-    def create(self, path: str, data: Data) -> None:
-        self._add(Write("create", path, data))
-
-    def set(self, path: str, data: Data, *, merge: bool = False) -> None:
-        self._add(Write("set", path, data, merge=merge))
-
-    def update(self, path: str, data: Data, *, if_update_time: datetime | None = None) -> None:
-        self._add(Write("update", path, data, if_update_time=if_update_time))
-
-    def delete(self, path: str, *, if_update_time: datetime | None = None) -> None:
-        self._add(Write("delete", path, if_update_time=if_update_time))
 
     def commit(self) -> datetime:
         if self._committed:
@@ -375,7 +364,7 @@ class SqliteWriteBatch:
         return self._store._commit(self._writes)
 
 
-class SqliteTransaction:
+class SqliteTransaction(WriteRecorder):
     """Reads run under the write lock the transaction holds; writes are
     buffered and applied at commit."""
 
@@ -398,23 +387,11 @@ class SqliteTransaction:
     def query(self, query: Query) -> list[Snapshot]:
         return self._store._select(self._reading(), query)
 
-    def _add(self, write: Write) -> None:
+    def _record(self, write: Write) -> None:
         check_document_path(write.path)
         if len(self.writes) >= MAX_BATCH_WRITES:
             raise InvalidArgument(f"a transaction holds at most {MAX_BATCH_WRITES} writes")
         self.writes.append(write)
-
-    def create(self, path: str, data: Data) -> None:
-        self._add(Write("create", path, data))
-
-    def set(self, path: str, data: Data, *, merge: bool = False) -> None:
-        self._add(Write("set", path, data, merge=merge))
-
-    def update(self, path: str, data: Data, *, if_update_time: datetime | None = None) -> None:
-        self._add(Write("update", path, data, if_update_time=if_update_time))
-
-    def delete(self, path: str, *, if_update_time: datetime | None = None) -> None:
-        self._add(Write("delete", path, if_update_time=if_update_time))
 
 
 def _conforms(store: SqliteDocumentStore) -> DocumentStore:

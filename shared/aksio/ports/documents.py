@@ -246,6 +246,38 @@ class Write:
     if_update_time: datetime | None = None
 
 
+class WriteRecorder:
+    """The four write methods of batches and transactions, each recorded as a
+    Write; subclasses decide what recording means (buffer, forward, count)."""
+
+    def _record(self, write: Write) -> None:
+        raise NotImplementedError
+
+    def create(self, path: str, data: Data) -> None:
+        self._record(Write("create", path, data))
+
+    def set(self, path: str, data: Data, *, merge: bool = False) -> None:
+        self._record(Write("set", path, data, merge=merge))
+
+    def update(self, path: str, data: Data, *, if_update_time: datetime | None = None) -> None:
+        self._record(Write("update", path, data, if_update_time=if_update_time))
+
+    def delete(self, path: str, *, if_update_time: datetime | None = None) -> None:
+        self._record(Write("delete", path, if_update_time=if_update_time))
+
+
+def replay(write: Write, target: WriteBatch | Transaction) -> None:
+    """Apply a recorded Write to a batch or transaction."""
+    if write.kind == "create":
+        target.create(write.path, write.data)
+    elif write.kind == "set":
+        target.set(write.path, write.data, merge=write.merge)
+    elif write.kind == "update":
+        target.update(write.path, write.data, if_update_time=write.if_update_time)
+    else:
+        target.delete(write.path, if_update_time=write.if_update_time)
+
+
 class WriteBatch(Protocol):
     """Writes applied atomically by commit(); at most MAX_BATCH_WRITES."""
 
