@@ -35,18 +35,6 @@ STOP_TIMEOUT_S = 20.0
 HTTP_TIMEOUT_S = 10.0
 DEMO = re.compile(r"Demo user\s+(\S+@\S+) / (\S+)")
 
-# dev.py keeps its data (the emulator's accounts, exported on exit) in the
-# repo's .local/, a constant it offers no way to change; AKSIO_SQLITE_PATH and
-# AKSIO_BLOB_DIR move only the stores. Running `python -m aksio.devtools.dev`
-# as is would rewrite a developer's own .local/auth, so this runs the same
-# main() with LOCAL pointed into the test's folder. Everything else (argument
-# parsing, port checks, env set-up, emulator life cycle, seeding, serving,
-# signal handling) is the real command.
-_DEV_MAIN = (
-    "import sys, pathlib, aksio.devtools.dev as dev; "
-    "dev.LOCAL = pathlib.Path(sys.argv[1]); "
-    "sys.exit(dev.main(sys.argv[2:]))"
-)
 
 
 @dataclass
@@ -76,8 +64,7 @@ def _clean_env(tmp: Path) -> dict[str, str]:
     # The repo's package first: the code under test, whatever the venv holds.
     python_path = [str(REPO_ROOT / "shared"), env.get("PYTHONPATH", "")]
     env.update(
-        AKSIO_SQLITE_PATH=str(tmp / "aksio.sqlite3"),
-        AKSIO_BLOB_DIR=str(tmp / "blobs"),
+        AKSIO_LOCAL_DIR=str(tmp / ".local"),  # keep the developer's own .local/ untouched
         PYTHONPATH=os.pathsep.join(p for p in python_path if p),
         PYTHONUNBUFFERED="1",
     )
@@ -112,9 +99,8 @@ def dev(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevServer]:
         proc = subprocess.Popen(
             [
                 sys.executable,
-                "-c",
-                _DEV_MAIN,
-                str(tmp / ".local"),
+                "-m",
+                "aksio.devtools.dev",
                 "--port",
                 str(port),
                 "--auth-port",

@@ -172,7 +172,14 @@ ContextValue = (
 class FeedbackCreate(Strict):
     message: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
     rating: Annotated[int, Field(ge=1, le=5)] | None = None
-    context: Annotated[dict[ContextKey, ContextValue], Field(max_length=20)] | None = None
+    context: (
+        Annotated[
+            dict[ContextKey, ContextValue],
+            # keys must match the pattern: say so in the schema, not only in code
+            Field(max_length=20, json_schema_extra={"additionalProperties": False}),
+        ]
+        | None
+    ) = None
     """Where the student was, e.g. ``{"screen": "quiz", "app_version": "1.4.2"}``:
     flat, with plain keys, so it stores as-is in any document store."""
 

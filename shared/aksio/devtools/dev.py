@@ -14,11 +14,13 @@ import os
 import signal
 import sys
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from types import FrameType
 
 from aksio.devtools.process import REPO_ROOT, ManagedProcess, port_open
 
-LOCAL = REPO_ROOT / ".local"
+# Everything the dev command keeps between runs; AKSIO_LOCAL_DIR moves it (tests).
+LOCAL = Path(os.environ.get("AKSIO_LOCAL_DIR") or REPO_ROOT / ".local")
 
 
 def _configure_env(port: int, auth_port: int) -> None:
@@ -26,7 +28,9 @@ def _configure_env(port: int, auth_port: int) -> None:
     os.environ.setdefault("AKSIO_SQLITE_PATH", str(LOCAL / "aksio.sqlite3"))
     os.environ.setdefault("AKSIO_BLOB_DIR", str(LOCAL / "blobs"))
     os.environ.setdefault("AKSIO_TASK_WORKER_URL", f"http://127.0.0.1:{port}/tasks/")
-    os.environ["FIREBASE_AUTH_EMULATOR_HOST"] = f"127.0.0.1:{auth_port}"
+    # Both names: Settings prefers AKSIO_'s, firebase-admin reads FIREBASE_'s.
+    for name in ("AKSIO_AUTH_EMULATOR_HOST", "FIREBASE_AUTH_EMULATOR_HOST"):
+        os.environ[name] = f"127.0.0.1:{auth_port}"
 
 
 def main(argv: list[str] | None = None) -> int:
