@@ -36,7 +36,6 @@ HTTP_TIMEOUT_S = 10.0
 DEMO = re.compile(r"Demo user\s+(\S+@\S+) / (\S+)")
 
 
-
 @dataclass
 class DevServer:
     proc: subprocess.Popen[bytes]
