@@ -14,9 +14,11 @@ from aksio.clock import Clock, SystemClock
 from aksio.config import Settings, get_settings
 
 if TYPE_CHECKING:
+    from aksio.adapters.local_storage_events import LocalStorageEvents
     from aksio.ports.blobs import BlobStore
     from aksio.ports.documents import DocumentStore
     from aksio.ports.identity import IdentityProvider, PasswordAuth
+    from aksio.ports.retrieval import Retriever
     from aksio.ports.tasks import TaskQueue
 
 
@@ -50,6 +52,11 @@ class Services:
         return queue
 
     @property
+    def retriever(self) -> Retriever:
+        retriever: Retriever = self._get("retriever")
+        return retriever
+
+    @property
     def identity(self) -> IdentityProvider:
         provider: IdentityProvider = self._get("identity")
         return provider
@@ -78,8 +85,38 @@ class Services:
 
             return GcsBlobStore(bucket=s.bucket)
         from aksio.adapters.local_blobs import LocalBlobStore
+        from aksio.adapters.local_uploads import LocalUploads
 
-        return LocalBlobStore(root=s.blob_dir, bucket=s.bucket)
+        return LocalBlobStore(
+            root=s.blob_dir,
+            bucket=s.bucket,
+            # Cloud Storage tells Eventarc about new objects; locally the store does.
+            on_finalize=self.storage_events.object_finalized,
+            uploads=LocalUploads(s.public_base_url, s.task_shared_secret),
+        )
+
+    @property
+    def storage_events(self) -> LocalStorageEvents:
+        events: LocalStorageEvents = self._get("storage_events")
+        return events
+
+    def _build_storage_events(self) -> LocalStorageEvents:
+        from aksio.adapters.local_storage_events import LocalStorageEvents
+        from aksio.documents.trigger import on_object_finalized
+
+        return LocalStorageEvents(
+            self.settings.bucket, lambda event: on_object_finalized(event, self)
+        )
+
+    def _build_retriever(self) -> Retriever:
+        s = self.settings
+        if s.retriever == "vector":
+            from aksio.adapters.vector_retriever import build_vector_retriever
+
+            return build_vector_retriever(s)
+        from aksio.adapters.bm25_retriever import Bm25Retriever
+
+        return Bm25Retriever(self.documents, self.blobs)
 
     def _build_tasks(self) -> TaskQueue:
         s = self.settings

@@ -68,6 +68,18 @@ class Settings(BaseSettings):
     page_limit_default: int = 20
     page_limit_max: int = 100
 
+    # documents
+    max_upload_bytes: int = 25 * 1024 * 1024
+    """Multipart uploads through the API (Cloud Functions caps requests at 32 MB)."""
+    max_direct_upload_bytes: int = 200 * 1024 * 1024
+    """Uploads straight to the bucket through an upload URL."""
+    public_base_url: str = "http://127.0.0.1:8080"
+    """Where the dev gateway is reachable (local upload URLs point there)."""
+    retriever: Literal["bm25", "vector"] = "bm25"
+    openai_api_key: str = ""
+    embedding_model: str = "text-embedding-3-small"
+    embedding_dimensions: int = 256
+
     # abuse limits: attempts per window, per client address and per email
     auth_rate_limit: int = 10
     auth_rate_window_s: int = 300

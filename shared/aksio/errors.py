@@ -34,6 +34,14 @@ class Conflict(AppError):
     code = "conflict"
 
 
+class PayloadTooLarge(AppError):
+    code = "payload_too_large"
+
+
+class UnsupportedMediaType(AppError):
+    code = "unsupported_media_type"
+
+
 class RateLimited(AppError):
     code = "rate_limited"
 

@@ -41,6 +41,18 @@ class GcsBlobStore:
                     self._bucket = self._client.bucket(self.bucket)
         return self._bucket
 
+    def create_upload_session(
+        self, name: str, *, content_type: str, size: int, origin: str | None = None
+    ) -> str:
+        """A resumable upload session, started with our credentials: the browser
+        needs no Google credentials to PUT to it, and no URL signing is needed."""
+        validate_blob_name(name)
+        blob = self._get_bucket().blob(name)
+        url: str = blob.create_resumable_upload_session(
+            content_type=content_type, size=size, origin=origin
+        )
+        return url
+
     def put(self, name: str, data: bytes, *, content_type: str | None = None) -> BlobInfo:
         from google.api_core.retry import Retry
         from google.cloud.storage.retry import DEFAULT_RETRY

@@ -25,7 +25,14 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-from aksio.ports.blobs import DEFAULT_CONTENT_TYPE, BlobInfo, BlobNotFound, validate_blob_name
+from aksio.adapters.local_uploads import LocalUploads
+from aksio.ports.blobs import (
+    DEFAULT_CONTENT_TYPE,
+    BlobInfo,
+    BlobNotFound,
+    ObjectFinalized,
+    validate_blob_name,
+)
 
 _DIR = ".d"
 _DATA = ".blob"
@@ -34,8 +41,17 @@ _MAX_SEGMENT_BYTES = 255 - len(_META) - 16  # room for the suffix and temp-file 
 
 
 class LocalBlobStore:
-    def __init__(self, root: Path, bucket: str) -> None:
+    def __init__(
+        self,
+        root: Path,
+        bucket: str,
+        *,
+        on_finalize: ObjectFinalized | None = None,
+        uploads: LocalUploads | None = None,
+    ) -> None:
         self.bucket = bucket
+        self.on_finalize = on_finalize
+        self.uploads = uploads
         self._base = Path(root) / bucket
         # One lock per store: put/delete/read of (data, sidecar) pairs are consistent
         # within a process (the dev server and its in-process task thread share one).
@@ -81,7 +97,9 @@ class LocalBlobStore:
             }
             _atomic_write(data_path, data)
             _atomic_write(meta_path, json.dumps(meta).encode())
-            return info
+        if self.on_finalize is not None:  # outside the lock: the listener may read it back
+            self.on_finalize(info)
+        return info
 
     def get(self, name: str) -> bytes:
         data_path, _ = self._paths(name)
@@ -120,6 +138,14 @@ class LocalBlobStore:
     def delete_prefix(self, prefix: str) -> int:
         with self._lock:
             return sum(1 for name in sorted(self._names(prefix)) if self.delete(name))
+
+    def create_upload_session(
+        self, name: str, *, content_type: str, size: int, origin: str | None = None
+    ) -> str:
+        validate_blob_name(name)
+        if self.uploads is None:
+            raise RuntimeError("this local blob store has no upload endpoint configured")
+        return self.uploads.session_url(self.bucket, name, content_type=content_type, size=size)
 
     def ping(self) -> None:
         self._base.mkdir(parents=True, exist_ok=True)

@@ -22,7 +22,7 @@ from werkzeug.wrappers import Request, Response
 
 from aksio import logs
 from aksio.composition import Services, get_services
-from aksio.errors import AppError
+from aksio.errors import AppError, PayloadTooLarge, UnsupportedMediaType
 from aksio.http.auth import authenticate
 from aksio.http.context import RequestContext
 from aksio.http.cors import apply_cors, preflight
@@ -146,15 +146,15 @@ def _query_dict(request: Request) -> dict[str, Any]:
 def _json_body(request: Request, route: Route, ctx: RequestContext) -> bytes:
     limit = route.max_body_bytes or ctx.services.settings.max_body_bytes
     if request.content_length is not None and request.content_length > limit:
-        raise _too_large(limit)
+        raise too_large(limit)
     mimetype = request.mimetype
     if mimetype != "application/json" and not mimetype.endswith("+json"):
-        raise _UnsupportedMedia(mimetype)
+        raise unsupported_media(mimetype)
     # Read one byte past the limit ourselves: a chunked body has no
     # Content-Length, and werkzeug's own limit would silently truncate it.
     raw = _read_at_most(request, limit + 1)
     if len(raw) > limit:
-        raise _too_large(limit)
+        raise too_large(limit)
     if not raw.strip():
         raise _MalformedJson("The request body is empty; send a JSON object.")
     return raw
@@ -205,21 +205,12 @@ class _MalformedJson(AppError):
     code = "validation_error"
 
 
-class _UnsupportedMedia(AppError):
-    code = "unsupported_media_type"
-
-    def __init__(self, mimetype: str) -> None:
-        super().__init__(
-            f"Send the body as application/json (got {mimetype or 'no Content-Type'})."
-        )
+def unsupported_media(mimetype: str, wanted: str = "application/json") -> UnsupportedMediaType:
+    return UnsupportedMediaType(f"Send the body as {wanted} (got {mimetype or 'no Content-Type'}).")
 
 
-class _TooLarge(AppError):
-    code = "payload_too_large"
-
-
-def _too_large(limit: int) -> _TooLarge:
-    return _TooLarge(
+def too_large(limit: int) -> PayloadTooLarge:
+    return PayloadTooLarge(
         f"The request body is over the limit of {limit} bytes.", details={"limit": limit}
     )
 

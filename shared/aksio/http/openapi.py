@@ -58,6 +58,22 @@ def openapi_document(
                 )
         if params:
             op["parameters"] = params
+        if r.multipart:
+            op["requestBody"] = {
+                "required": True,
+                "content": {
+                    "multipart/form-data": {
+                        "schema": {
+                            "type": "object",
+                            "properties": {
+                                "file": {"type": "string", "format": "binary"},
+                                "title": {"type": "string", "maxLength": 200},
+                            },
+                            "required": ["file"],
+                        }
+                    }
+                },
+            }
         if r.body_model:
             op["requestBody"] = {
                 "required": True,
@@ -74,7 +90,7 @@ def openapi_document(
         if r.auth:
             statuses |= set(_AUTH_ERRORS)
             op["security"] = [{"firebaseIdToken": []}]
-        if r.body_model:
+        if r.body_model or r.multipart:
             statuses |= set(_BODY_ERRORS)
         for status in sorted(statuses):
             op["responses"][str(status)] = {

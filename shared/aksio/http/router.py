@@ -37,7 +37,9 @@ class Route:
     response_model: type[BaseModel] | None = None
     path_params: tuple[str, ...] = ()
     max_body_bytes: int | None = None
-    """Overrides Settings.max_body_bytes for this route (uploads)."""
+    """Overrides Settings.max_body_bytes for this route."""
+    multipart: bool = False
+    """The handler reads a multipart/form-data upload itself (aksio.http.uploads)."""
 
     @property
     def operation_id(self) -> str:

@@ -7,10 +7,14 @@ Adapters: ``aksio.adapters.local_blobs`` (a folder; embedded default) and
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
+
+ObjectFinalized = Callable[["BlobInfo"], None]
+"""Told about every object written: the local stand-in for Storage's
+``object.finalized`` events (Cloud Storage sends those through Eventarc)."""
 
 
 class BlobNotFound(Exception):
@@ -43,6 +47,13 @@ class BlobStore(Protocol):
 
     def ping(self) -> None:
         """Raise if the store cannot be reached (health checks)."""
+        ...
+
+    def create_upload_session(
+        self, name: str, *, content_type: str, size: int, origin: str | None = None
+    ) -> str:
+        """A URL a browser can PUT the object's bytes to directly (a resumable
+        upload session in Cloud Storage); the object finalises when it ends."""
         ...
 
 

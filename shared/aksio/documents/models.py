@@ -1,0 +1,66 @@
+"""Request and response bodies of the documents and search API (API.md)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+DocumentStatus = Literal["uploaded", "processing", "ready", "failed"]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class Document(BaseModel):
+    id: str
+    course_id: str
+    title: str
+    filename: str
+    content_type: str
+    size: int
+    status: DocumentStatus
+    progress: int = 0
+    """Percent of the pages extracted while ``processing``."""
+    error: str | None = None
+    warnings: list[str] = []
+    page_count: int | None = None
+    word_count: int | None = None
+    language: str | None = None
+    proposed_sections: list[str] = []
+    created_at: datetime
+    updated_at: datetime | None = None
+
+
+class UploadUrlRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    filename: Annotated[str, StringConstraints(min_length=1, max_length=255)]
+    size: Annotated[int, Field(ge=1)]
+    """Bytes the client will upload; the URL accepts exactly this many."""
+    title: Title | None = None
+
+
+class UploadUrl(BaseModel):
+    document: Document
+    upload_url: str
+    method: Literal["PUT"] = "PUT"
+    headers: dict[str, str]
+    """Send these with the PUT (the content type the session was opened for)."""
+
+
+class SearchQuery(BaseModel):
+    q: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+    limit: Annotated[int, Field(ge=1, le=20)] = 5
+
+
+class SearchHit(BaseModel):
+    document_id: str
+    title: str
+    page: int
+    heading: str | None
+    text: str
+    score: float
+
+
+class SearchResults(BaseModel):
+    items: list[SearchHit]

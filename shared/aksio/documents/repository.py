@@ -1,0 +1,134 @@
+"""Document records and their chunks in the document store."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from aksio.documents import paths
+from aksio.documents.model import Chunk
+from aksio.documents.models import Document
+from aksio.errors import NotFound
+from aksio.ids import new_id
+from aksio.pagination import Page, PageQuery, next_cursor, paged
+from aksio.ports.documents import MAX_BATCH_WRITES, DocumentStore, Snapshot, collection
+
+COURSE_GONE = "No such course."
+
+
+def require_course(store: DocumentStore, uid: str, course_id: str) -> Snapshot:
+    """The caller's course, or 404: ownership is the path, so another user's
+    course id simply is not there; a course being deleted is gone already."""
+    snap = store.get(paths.course(uid, course_id))
+    if snap is None or snap.data.get("status") == "deleting":
+        raise NotFound(COURSE_GONE)
+    return snap
+
+
+def new_document(
+    store: DocumentStore,
+    uid: str,
+    course_id: str,
+    *,
+    filename: str,
+    title: str,
+    content_type: str,
+    size: int,
+    now: datetime,
+) -> tuple[Document, str]:
+    """Create the record before any byte arrives; returns it and its blob name."""
+    doc = Document(
+        id=new_id(),
+        course_id=course_id,
+        title=title,
+        filename=filename,
+        content_type=content_type,
+        size=size,
+        status="uploaded",
+        created_at=now,
+        updated_at=now,
+    )
+    blob = paths.upload_blob(uid, course_id, doc.id, filename)
+    store.create(
+        paths.document(uid, course_id, doc.id),
+        {**doc.model_dump(), "uid": uid, "blob_name": blob, "processed_generation": 0},
+    )
+    return doc, blob
+
+
+def to_document(data: dict[str, Any]) -> Document:
+    return Document.model_validate(data)
+
+
+def get_document(store: DocumentStore, uid: str, course_id: str, document_id: str) -> Snapshot:
+    snap = store.get(paths.document(uid, course_id, document_id))
+    if snap is None:
+        raise NotFound("No such document.")
+    return snap
+
+
+def list_documents(
+    store: DocumentStore, uid: str, course_id: str, page: PageQuery
+) -> Page[Document]:
+    query = collection(paths.documents(uid, course_id)).order_by("created_at", "desc")
+    snaps, cursor = next_cursor(query, store.query(paged(query, page)), page.limit)
+    return Page[Document](items=[to_document(s.data) for s in snaps], next_cursor=cursor)
+
+
+def replace_chunks(
+    store: DocumentStore,
+    *,
+    uid: str,
+    course_id: str,
+    document_id: str,
+    title: str,
+    chunks: Sequence[Chunk],
+    generation: int,
+) -> None:
+    """Write this generation's chunks (ids are deterministic, so a repeat
+    overwrites) and delete any left from an earlier, longer version."""
+    base = paths.chunks(uid, course_id)
+    wanted = {paths.chunk_id(document_id, c.index) for c in chunks}
+    batch, pending = store.batch(), 0
+    for c in chunks:
+        batch.set(
+            f"{base}/{paths.chunk_id(document_id, c.index)}",
+            {
+                "document_id": document_id,
+                "document_title": title,
+                "index": c.index,
+                "page": c.page,
+                "heading": c.heading,
+                "text": c.text,
+                "word_count": c.word_count,
+                "generation": generation,
+            },
+        )
+        pending += 1
+        if pending == MAX_BATCH_WRITES:
+            batch.commit()
+            batch, pending = store.batch(), 0
+    stale = [s.path for s in _chunks_of(store, base, document_id) if s.id not in wanted]
+    for path in stale:
+        batch.delete(path)
+        pending += 1
+        if pending == MAX_BATCH_WRITES:
+            batch.commit()
+            batch, pending = store.batch(), 0
+    if pending:
+        batch.commit()
+
+
+def delete_chunks(store: DocumentStore, uid: str, course_id: str, document_id: str) -> int:
+    snaps = _chunks_of(store, paths.chunks(uid, course_id), document_id)
+    for start in range(0, len(snaps), MAX_BATCH_WRITES):
+        batch = store.batch()
+        for s in snaps[start : start + MAX_BATCH_WRITES]:
+            batch.delete(s.path)
+        batch.commit()
+    return len(snaps)
+
+
+def _chunks_of(store: DocumentStore, base: str, document_id: str) -> list[Snapshot]:
+    return list(store.stream(collection(base).where("document_id", "==", document_id)))

@@ -1,0 +1,68 @@
+"""HTTP handlers of ``/api/v1/courses/{course_id}/documents`` and ``/search``."""
+
+from __future__ import annotations
+
+from aksio.documents import repository, search, service
+from aksio.documents.models import Document, SearchQuery, SearchResults, UploadUrl, UploadUrlRequest
+from aksio.http.context import RequestContext
+from aksio.http.router import Router
+from aksio.http.uploads import read_upload
+from aksio.pagination import Page, PageQuery
+
+router = Router(prefix="/api/v1/courses", tag="documents")
+
+
+@router.post("/<course_id>/documents/", status=201, multipart=True, errors=(404,))
+def upload_document(ctx: RequestContext, course_id: str) -> Document:
+    """Upload a file (multipart field ``file``, optional ``title``); processing follows."""
+    s = ctx.services
+    upload = read_upload(ctx, limit=s.settings.max_upload_bytes)
+    title = (upload.fields.get("title") or "").strip()[:200] or None
+    return service.upload(
+        s, ctx.uid, course_id, filename=upload.filename, data=upload.data, title=title
+    )
+
+
+@router.post("/<course_id>/documents/upload-url/", status=201, errors=(404, 413))
+def create_upload_url(ctx: RequestContext, course_id: str, body: UploadUrlRequest) -> UploadUrl:
+    """A URL to PUT a large file to directly (the record exists before the bytes)."""
+    return service.upload_url(
+        ctx.services,
+        ctx.uid,
+        course_id,
+        filename=body.filename,
+        size=body.size,
+        title=body.title,
+        origin=ctx.request.headers.get("Origin"),
+    )
+
+
+@router.get("/<course_id>/documents/", errors=(404,))
+def list_documents(ctx: RequestContext, course_id: str, query: PageQuery) -> Page[Document]:
+    """The course's documents, newest first."""
+    store = ctx.services.documents
+    repository.require_course(store, ctx.uid, course_id)
+    return repository.list_documents(store, ctx.uid, course_id, query)
+
+
+@router.get("/<course_id>/documents/<document_id>/", errors=(404,))
+def get_document(ctx: RequestContext, course_id: str, document_id: str) -> Document:
+    """One document, with its processing status."""
+    store = ctx.services.documents
+    repository.require_course(store, ctx.uid, course_id)
+    return repository.to_document(
+        repository.get_document(store, ctx.uid, course_id, document_id).data
+    )
+
+
+@router.delete("/<course_id>/documents/<document_id>/", status=204, errors=(404,))
+def delete_document(ctx: RequestContext, course_id: str, document_id: str) -> None:
+    """Delete a document with its file, chunks and index entries."""
+    service.delete(ctx.services, ctx.uid, course_id, document_id)
+
+
+@router.get("/<course_id>/search/", errors=(404,))
+def search_course(ctx: RequestContext, course_id: str, query: SearchQuery) -> SearchResults:
+    """The passages of the course's documents that best match ``q``."""
+    repository.require_course(ctx.services.documents, ctx.uid, course_id)
+    return search.search_course(ctx.services, ctx.uid, course_id, query.q, query.limit)

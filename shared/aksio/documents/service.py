@@ -1,0 +1,90 @@
+"""Uploading and deleting documents."""
+
+from __future__ import annotations
+
+from aksio.composition import Services
+from aksio.documents import domain, repository
+from aksio.documents.models import Document, UploadUrl
+from aksio.errors import InvalidInput, PayloadTooLarge
+from aksio.ports.retrieval import CourseScope
+
+
+def _check_name(filename: str) -> str:
+    safe = domain.safe_filename(filename)
+    if domain.kind_from_filename(safe) is None:
+        raise InvalidInput(
+            f"Unsupported file type; upload one of: {domain.SUPPORTED}.",
+            details=[{"field": "filename", "message": f"expected one of {domain.SUPPORTED}"}],
+        )
+    return safe
+
+
+def upload(
+    services: Services, uid: str, course_id: str, *, filename: str, data: bytes, title: str | None
+) -> Document:
+    """Store the bytes; processing starts when the store reports the object
+    finalised (the storage trigger), as it does for direct uploads."""
+    store = services.documents
+    repository.require_course(store, uid, course_id)
+    safe = _check_name(filename)
+    content_type = domain.content_type_for(safe)
+    doc, blob = repository.new_document(
+        store,
+        uid,
+        course_id,
+        filename=safe,
+        title=title or domain.default_title(safe),
+        content_type=content_type,
+        size=len(data),
+        now=services.clock.now(),
+    )
+    services.blobs.put(blob, data, content_type=content_type)
+    return doc
+
+
+def upload_url(
+    services: Services,
+    uid: str,
+    course_id: str,
+    *,
+    filename: str,
+    size: int,
+    title: str | None,
+    origin: str | None,
+) -> UploadUrl:
+    store, limit = services.documents, services.settings.max_direct_upload_bytes
+    repository.require_course(store, uid, course_id)
+    if size > limit:
+        raise PayloadTooLarge(
+            f"Files can be at most {limit // (1024 * 1024)} MB.", details={"limit": limit}
+        )
+    safe = _check_name(filename)
+    content_type = domain.content_type_for(safe)
+    doc, blob = repository.new_document(
+        store,
+        uid,
+        course_id,
+        filename=safe,
+        title=title or domain.default_title(safe),
+        content_type=content_type,
+        size=size,
+        now=services.clock.now(),
+    )
+    url = services.blobs.create_upload_session(
+        blob, content_type=content_type, size=size, origin=origin
+    )
+    return UploadUrl(document=doc, upload_url=url, headers={"Content-Type": content_type})
+
+
+def delete(services: Services, uid: str, course_id: str, document_id: str) -> None:
+    """Record last: if a step fails the document is still listed and the
+    delete can be retried; every step is idempotent."""
+    store = services.documents
+    repository.require_course(store, uid, course_id)
+    repository.get_document(store, uid, course_id, document_id)
+    from aksio.documents import paths
+
+    services.blobs.delete_prefix(paths.document_blobs(uid, course_id, document_id))
+    repository.delete_chunks(store, uid, course_id, document_id)
+    services.retriever.remove_document(CourseScope(uid, course_id), document_id)
+    store.delete(paths.document(uid, course_id, document_id))
