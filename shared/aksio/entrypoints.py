@@ -18,8 +18,9 @@ from aksio.http.router import Route
 def api_routes() -> list[Route]:
     """Every public route, for the OpenAPI document."""
     from aksio.accounts.routes import router as accounts_router
+    from aksio.documents.routes import router as documents_router
 
-    routers = [health_router(), accounts_router]
+    routers = [health_router(), accounts_router, documents_router]
     return [r for router in routers for r in router.routes]
 
 
@@ -32,7 +33,14 @@ def accounts() -> HttpFunction:
     )
 
 
+def courses() -> HttpFunction:
+    from aksio.documents.routes import router as documents
+
+    return HttpFunction("courses", (documents, health_router("documents", "blobs", "identity")))
+
+
 HTTP_FUNCTIONS: dict[str, tuple[str, Callable[[], HttpFunction]]] = {
     # name: (public path prefix, factory)
     "accounts": ("/api/v1/accounts", accounts),
+    "courses": ("/api/v1/courses", courses),
 }

@@ -14,6 +14,7 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
+from aksio.adapters.local_uploads import UPLOAD_PATH
 from aksio.devtools.process import REPO_ROOT
 
 FUNCTIONS_DIR = REPO_ROOT / "functions"
@@ -61,6 +62,9 @@ class Gateway:
             return Response(status=302, headers={"Location": "/api/docs/"})(environ, start_response)
         if path.startswith("/api/docs/"):
             return self._swagger(path.removeprefix("/api/docs/"))(environ, start_response)
+        if path.startswith(UPLOAD_PATH):
+            request = Request(environ)
+            return local_upload(request, path.removeprefix(UPLOAD_PATH))(environ, start_response)
         for prefix in self.prefixes:
             if path == prefix or path.startswith(prefix + "/"):
                 app = self.apps.get(ROUTES[prefix])
@@ -83,6 +87,43 @@ class Gateway:
 
         path = Request(environ).path
         return error_response("not_found", f"No route for {path}.")(environ, start_response)
+
+
+def local_upload(request: Request, token: str) -> Response:
+    """The local stand-in for a Cloud Storage resumable upload session: one
+    PUT of exactly the announced bytes, then the object finalises."""
+    from aksio.adapters.local_uploads import InvalidUpload
+    from aksio.composition import get_services
+    from aksio.http.responses import error_response, json_response
+
+    cors = {
+        "Access-Control-Allow-Origin": request.headers.get("Origin", "*"),
+        "Access-Control-Allow-Methods": "PUT, OPTIONS",
+        "Access-Control-Allow-Headers": "Content-Type",
+    }
+    if request.method == "OPTIONS":
+        return Response(status=204, headers=cors)
+    if request.method != "PUT":
+        return error_response("method_not_allowed", "PUT the file's bytes here.", headers=cors)
+    blobs = get_services().blobs
+    uploads = getattr(blobs, "uploads", None)
+    if uploads is None:
+        return error_response("not_found", "Local uploads are not enabled.", headers=cors)
+    try:
+        grant = uploads.grant(token)
+    except InvalidUpload as exc:
+        return error_response("not_found", f"Upload URL refused: {exc}.", headers=cors)
+    data = request.stream.read(grant.size + 1)
+    if len(data) != grant.size:
+        return error_response(
+            "validation_error",
+            f"Expected exactly {grant.size} bytes, got {len(data)}.",
+            headers=cors,
+        )
+    info = blobs.put(grant.name, data, content_type=grant.content_type)
+    return json_response(
+        {"name": info.name, "size": info.size, "generation": str(info.generation)}, headers=cors
+    )
 
 
 def build_gateway() -> Gateway:

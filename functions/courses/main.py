@@ -1,0 +1,15 @@
+"""Cloud Function ``courses``: /api/v1/courses/... (courses, sections, documents, search)."""
+
+import functions_framework
+from aksio import logs
+from aksio.entrypoints import courses as build
+from flask import Request
+from werkzeug.wrappers import Response
+
+logs.configure()
+app = build()
+
+
+@functions_framework.http
+def courses(request: Request) -> Response:
+    return app(request)
