@@ -68,6 +68,8 @@ class ExtractionLimits:
     max_uncompressed_bytes: int = 200 * 1024 * 1024
     """Zip-based formats (DOCX, PPTX): refuse archives that inflate past this."""
     max_compression_ratio: float = 200.0
+    max_zip_entries: int = 10_000
+    """Zip-based formats: a real DOCX or PPTX has tens to a few thousand parts."""
 
 
 ProgressCallback = Callable[[float], None]
