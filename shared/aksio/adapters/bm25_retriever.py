@@ -159,6 +159,9 @@ class Bm25Retriever:
         ]
         if len(rows) != len(passages):
             raise ValueError("every passage must belong to the document being indexed")
+        if not rows:  # no text (a scanned PDF): nothing of it is searchable
+            self.remove_document(scope, document_id)
+            return
         body = {"format": FORMAT, "tokenizer": TOKENIZER_ID, "document_id": document_id}
         payload = json.dumps({**body, "chunks": rows}, separators=(",", ":")).encode()
         # mtime=0: the same passages give the same bytes (no spurious diffs in dev folders)
