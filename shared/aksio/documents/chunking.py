@@ -57,9 +57,11 @@ def chunk(
     packer = _Packer(target_words, max_words, overlap_words)
     out: list[Chunk] = []
     for section in _sections(extraction, max_words, target_words):
-        for units in packer.pack(section.paragraphs):
+        for units, lead in packer.pack(section.paragraphs):
             text = _join(units)
-            out.append(Chunk(len(out), units[0].page, section.heading, text, len(text.split())))
+            # the page of its own first sentence: the overlap repeats the page before
+            page = units[lead].page
+            out.append(Chunk(len(out), page, section.heading, text, len(text.split())))
     return out
 
 
@@ -126,7 +128,8 @@ class _Packer:
         self.overlap = overlap
         self.min = max(1, target // 4)  # below this a final passage is merged back
 
-    def pack(self, paragraphs: list[list[_Unit]]) -> list[list[_Unit]]:
+    def pack(self, paragraphs: list[list[_Unit]]) -> list[tuple[list[_Unit], int]]:
+        """Passages as (units, how many of the first units repeat the previous one)."""
         done: list[tuple[list[_Unit], int]] = []  # (units, how many lead units are overlap)
         cur: list[_Unit] = []
         lead = 0  # overlap units at the head of cur
@@ -177,7 +180,7 @@ class _Packer:
             total += unit.words
         return tail if len(tail) < len(units) else []
 
-    def _merge_tiny(self, done: list[tuple[list[_Unit], int]]) -> list[list[_Unit]]:
+    def _merge_tiny(self, done: list[tuple[list[_Unit], int]]) -> list[tuple[list[_Unit], int]]:
         if len(done) >= 2:
             last, lead = done[-1]
             fresh = last[lead:]
@@ -187,7 +190,7 @@ class _Packer:
             ):
                 done[-2] = (prev + fresh, done[-2][1])
                 done.pop()
-        return [units for units, _ in done]
+        return done
 
 
 def _join(units: list[_Unit]) -> str:

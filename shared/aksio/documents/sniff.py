@@ -52,6 +52,7 @@ _OTHER_MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"%!PS", "a PostScript file"),
 )
 _ENCRYPTED_OFFICE = "a password-protected Office document"
+_LEGACY_TEXT = "text in an encoding other than UTF-8"
 _DAMAGED_ZIP = "a damaged or unreadable ZIP archive"
 # Password-protected DOCX/PPTX are not zips but OLE2 files holding this stream.
 _ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
@@ -76,6 +77,11 @@ def sniff(data: bytes, filename: str) -> DocumentKind:
         if what == _ENCRYPTED_OFFICE:
             raise ExtractionFailed(
                 "This document is password-protected. Remove the password and upload it again."
+            )
+        if what == _LEGACY_TEXT and claimed in TEXT_KINDS:
+            raise ExtractionFailed(
+                "This text file is not saved as UTF-8, so its characters cannot be read "
+                "reliably. Save it with UTF-8 encoding and upload it again."
             )
         if what == _DAMAGED_ZIP and claimed in ("docx", "pptx"):
             raise ExtractionFailed(
@@ -133,10 +139,21 @@ def _from_bytes(data: bytes) -> tuple[DocumentKind | None, str]:
             return None, name
     text = decode_text(data)
     if text is None:
+        if _looks_like_legacy_text(data):
+            return None, _LEGACY_TEXT
         return None, "binary data that is not a document we can read"
     if _HTML_START.match(text[:4096].encode("utf-8", "replace")):
         return "html", _NAMES["html"]
     return "text", "a text file"
+
+
+def _looks_like_legacy_text(data: bytes) -> bool:
+    """Text saved as Latin-1 or Windows-1252: printable bytes, no NUL."""
+    sample = data[:65536]
+    if b"\x00" in sample:
+        return False
+    controls = sum(1 for b in sample if b < 32 and b not in b"\t\n\r\f\v")
+    return controls * 100 <= len(sample)
 
 
 def _zip_kind(data: bytes) -> tuple[DocumentKind | None, str]:
