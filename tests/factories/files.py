@@ -96,14 +96,14 @@ def pdf(
     """A PDF drawn on reportlab's canvas: one page per ``PdfPage``, headings
     in a larger bold font, body wrapped at the margin, a blank gap between
     paragraphs, bookmarks for the headings when ``outline``."""
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.utils import simpleSplit
-    from reportlab.pdfgen.canvas import Canvas
+    from reportlab.lib.pagesizes import A4  # type: ignore[import-untyped]
+    from reportlab.lib.utils import simpleSplit  # type: ignore[import-untyped]
+    from reportlab.pdfgen.canvas import Canvas  # type: ignore[import-untyped]
 
     buf = io.BytesIO()
     encrypt = None
     if user_password is not None:
-        from reportlab.lib.pdfencrypt import StandardEncryption
+        from reportlab.lib.pdfencrypt import StandardEncryption  # type: ignore[import-untyped]
 
         encrypt = StandardEncryption(user_password, "owner-secret", strength=128)
     canvas = Canvas(buf, pagesize=A4, invariant=True, encrypt=encrypt)
@@ -137,8 +137,10 @@ def pdf(
     return buf.getvalue()
 
 
-def textbook_pdf(pages: int = 3, **kwargs: object) -> bytes:
-    return pdf(textbook_pages(pages), **kwargs)  # type: ignore[arg-type]
+def textbook_pdf(
+    pages: int = 3, *, title: str | None = "Introduction to Everything", outline: bool = True
+) -> bytes:
+    return pdf(textbook_pages(pages), title=title, outline=outline)
 
 
 def encrypted_pdf() -> bytes:
@@ -221,12 +223,14 @@ def pptx(slides: Sequence[tuple[str, Sequence[str]]] | None = None, *, notes: bo
         assert slide.shapes.title is not None
         slide.shapes.title.text = title
         body = slide.placeholders[1]
-        frame = body.text_frame  # type: ignore[attr-defined]
+        frame = body.text_frame
         frame.text = bullets[0] if bullets else ""
         for bullet in bullets[1:]:
             frame.add_paragraph().text = bullet
         if notes:
-            slide.notes_slide.notes_text_frame.text = f"Remind the class about slide {s + 1}."  # type: ignore[union-attr]
+            notes_frame = slide.notes_slide.notes_text_frame
+            assert notes_frame is not None
+            notes_frame.text = f"Remind the class about slide {s + 1}."
     buf = io.BytesIO()
     prs.save(buf)
     return buf.getvalue()
