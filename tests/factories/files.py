@@ -92,6 +92,7 @@ def pdf(
     title: str | None = "Introduction to Everything",
     outline: bool = True,
     user_password: str | None = None,
+    running_header: str | None = None,
 ) -> bytes:
     """A PDF drawn on reportlab's canvas: one page per ``PdfPage``, headings
     in a larger bold font, body wrapped at the margin, a blank gap between
@@ -113,6 +114,9 @@ def pdf(
     margin = 72.0
     for number, page in enumerate(pages, start=1):
         y = height - margin
+        if running_header:  # like a printed book: title and page number above the text
+            canvas.setFont("Helvetica-Oblique", 9)
+            canvas.drawString(margin, height - 40, f"{running_header}    {number}")
         if page.heading:
             if outline:
                 key = f"p{number}"
@@ -138,9 +142,13 @@ def pdf(
 
 
 def textbook_pdf(
-    pages: int = 3, *, title: str | None = "Introduction to Everything", outline: bool = True
+    pages: int = 3,
+    *,
+    title: str | None = "Introduction to Everything",
+    outline: bool = True,
+    running_header: str | None = None,
 ) -> bytes:
-    return pdf(textbook_pages(pages), title=title, outline=outline)
+    return pdf(textbook_pages(pages), title=title, outline=outline, running_header=running_header)
 
 
 def encrypted_pdf() -> bytes:

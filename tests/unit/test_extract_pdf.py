@@ -37,6 +37,17 @@ def test_page_numbers_are_not_text() -> None:
     assert all(b.text != "2" for b in result.pages[1].blocks)
 
 
+def test_running_headers_are_not_text() -> None:
+    result = extract(
+        files.textbook_pdf(6, running_header="Introduction to Everything"), filename="b.pdf"
+    )
+    text = " ".join(b.text for p in result.pages for b in p.blocks)
+    assert "Introduction to Everything" not in text
+    first = result.pages[0].blocks
+    assert (first[0].text, first[0].heading_level) == ("Chapter 1: Cells and Energy", 1)
+    assert first[1].text == files.textbook_pages(6)[0].paragraphs[0]
+
+
 def test_without_outline_numbered_and_chapter_lines_are_headings() -> None:
     result = extract(files.textbook_pdf(3, outline=False), filename="book.pdf")
     assert result.outline == ()

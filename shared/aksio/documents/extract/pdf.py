@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -42,6 +43,10 @@ _SENTENCE_END = re.compile(r"[.!?:;][\"'\u201d\u2019)\]]*$")
 _BULLET = re.compile(r"^([\u2022\u25aa\u25cf\u2013\u2014*-]|\(?\d{1,2}[.)]|\(?[a-z][.)])\s")
 _PAGE_NUMBER = re.compile(r"^(page\s+)?(\d{1,4}|[ivxlc]{1,6})(\s*(/|of)\s*\d{1,4})?$", re.I)
 _HYPHENATED = re.compile(r"[^\W\d_]-$")
+_EDGE_NUMBER = re.compile(r"^\d+(?=\s)|(?<=\s)\d+$")
+_EDGE_LINES = 2  # lines at the top and at the bottom of a page that may be running
+_RUNNING_MIN_PAGES = 4
+_RUNNING_SHARE = 0.3  # on at least this share of pages: a running header or footer
 
 SCANNED_WARNING = (
     "This PDF has no text layer (it looks scanned), so there is nothing to search or "
@@ -90,15 +95,17 @@ def _read(pdf: pdfium.PdfDocument, limits: ExtractionLimits, progress: Progress)
     for entry in outline:
         if entry.page is not None:
             by_page.setdefault(entry.page, []).append(entry)
-    pages: list[Page] = []
-    empty = 0
+    texts: list[list[str]] = []  # all lines first: running headers show only across pages
     for index in range(count):
-        lines = _page_lines(pdf, index)
-        if not lines:
-            empty += 1
-        blocks = _blocks(lines, by_page.get(index + 1, []), guess=not outline)
-        pages.append(Page(index + 1, blocks))
+        texts.append(_page_lines(pdf, index))
         progress.step(index + 1)
+    empty = sum(1 for lines in texts if not lines)
+    titles = frozenset(_edge_key(e.title) for e in outline)  # a heading is never "running"
+    running = _running_lines(texts) - titles
+    pages: list[Page] = []
+    for index, lines in enumerate(texts):
+        kept = _without_running(lines, running)
+        pages.append(Page(index + 1, _blocks(kept, by_page.get(index + 1, []), guess=not outline)))
     return Extraction(
         kind="pdf",
         pages=tuple(pages),
@@ -126,6 +133,37 @@ def _page_lines(pdf: pdfium.PdfDocument, index: int) -> list[str]:
     while lines and _PAGE_NUMBER.match(lines[0]):
         lines.pop(0)
     return lines
+
+
+def _edge_key(line: str) -> str:
+    """A header or footer line with the page number at either end masked:
+    "12 Cells" ~ "14 Cells", but "1.1 Cells" and "2.1 Cells" stay apart."""
+    return _EDGE_NUMBER.sub("#", line.casefold())
+
+
+def _running_lines(texts: Sequence[Sequence[str]]) -> frozenset[str]:
+    """Keys of lines that open or close many pages: running headers and
+    footers ("Chapter 3. Markets    57"), noise glued into every passage."""
+    if len(texts) < _RUNNING_MIN_PAGES:
+        return frozenset()
+    counts: Counter[str] = Counter()
+    for lines in texts:
+        edges = {_edge_key(line) for line in (*lines[:_EDGE_LINES], *lines[-_EDGE_LINES:])}
+        counts.update(edges)
+    needed = max(_RUNNING_MIN_PAGES, int(len(texts) * _RUNNING_SHARE))
+    return frozenset(key for key, n in counts.items() if n >= needed)
+
+
+def _without_running(lines: list[str], running: frozenset[str]) -> list[str]:
+    if not running:
+        return lines
+    head = 0
+    while head < min(_EDGE_LINES, len(lines)) and _edge_key(lines[head]) in running:
+        head += 1
+    tail = len(lines)
+    while tail > max(head, len(lines) - _EDGE_LINES) and _edge_key(lines[tail - 1]) in running:
+        tail -= 1
+    return lines[head:tail]
 
 
 def _outline(pdf: pdfium.PdfDocument, count: int) -> tuple[OutlineEntry, ...]:
