@@ -27,7 +27,7 @@ class Services:
         self.settings = settings or get_settings()
         self.clock: Clock = overrides.pop("clock", None) or SystemClock()
         self._built: dict[str, Any] = dict(overrides)
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # a builder may need another port
 
     def _get(self, name: str) -> Any:
         if name not in self._built:

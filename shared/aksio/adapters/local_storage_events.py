@@ -34,7 +34,7 @@ class LocalStorageEvents:
 
     def object_finalized(self, info: BlobInfo) -> None:
         event = finalized_event(self.bucket, info)
-        payload: dict[str, Any] = {"attributes": event.get_attributes(), "data": event.data}
+        payload: dict[str, Any] = {"attributes": dict(event.get_attributes()), "data": event.data}
         key = f"{self.bucket}/{info.name}#{info.generation}"
         with contextlib.suppress(TaskAlreadyExists):  # the same generation, told twice
             self._queue.enqueue(Task(KIND, payload, dedupe_key=key))
