@@ -93,6 +93,7 @@ def bench(session: nox.Session) -> None:
     _install(session, f"{ALL_EXTRAS},dev")
     _npm_ci(session)
     session.run("python", "bench/import_times.py", *session.posargs)
+    session.run("python", "bench/retrieval.py")
 
 
 @nox.session(python=None)
