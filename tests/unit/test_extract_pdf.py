@@ -48,7 +48,7 @@ def test_running_headers_are_not_text() -> None:
     assert first[1].text == files.textbook_pages(6)[0].paragraphs[0]
 
 
-def test_without_outline_numbered_and_chapter_lines_are_headings() -> None:
+def test_without_outline_larger_lines_are_headings_by_size() -> None:
     result = extract(files.textbook_pdf(3, outline=False), filename="book.pdf")
     assert result.outline == ()
     levels = [(b.text, b.heading_level) for p in result.pages for b in p.blocks if b.heading_level]
@@ -111,9 +111,59 @@ def test_too_big() -> None:
 
 
 def test_hyphenated_line_ends_are_joined() -> None:
-    from aksio.documents.extract.pdf import _blocks
+    from aksio.documents.extract.pdf_layout import Line, blocks
 
-    lines = ["The membrane controls which sub-", "stances enter and leave the cell."]
-    assert _blocks(lines, [], guess=False)[0].text == (
+    lines = [Line("The membrane controls which sub-"), Line("stances enter and leave the cell.")]
+    assert blocks(lines, [], None)[0].text == (
         "The membrane controls which substances enter and leave the cell."
     )
+
+
+def test_layout_paragraph_breaks_from_line_gaps() -> None:
+    from aksio.documents.extract.pdf_layout import Fonts, Line, blocks
+
+    # a full last line ("...the cell.") would not end a paragraph by length;
+    # the wider gap below it does
+    lines = [
+        Line("Enzymes lower the activation energy of reactions without being", 700, 12),
+        Line("consumed, and they are specific to the shape of their substrate.", 686, 12),
+        Line("Osmosis moves water across a membrane from low to high solute", 662, 12),
+        Line("concentration until both sides hold the same concentration.", 648, 12),
+    ]
+    out = blocks(lines, [], Fonts.of([lines]))
+    assert [b.text.split()[0] for b in out] == ["Enzymes", "Osmosis"]
+
+
+def test_layout_wrapped_large_heading_is_one_heading() -> None:
+    from aksio.documents.extract.pdf_layout import Fonts, Line, blocks
+
+    lines = [
+        Line("The Long Road to the", 760, 24),
+        Line("Industrial Revolution", 732, 24),
+        Line("Steam engines made it possible to build factories anywhere.", 700, 12),
+        Line("Railways connected distant markets and cut costs for everyone.", 686, 12),
+    ]
+    out = blocks(lines, [], Fonts.of([lines]))
+    assert (out[0].text, out[0].heading_level) == (
+        "The Long Road to the Industrial Revolution",
+        1,
+    )
+    assert len(out) == 2
+
+
+def test_layout_one_font_size_only_numbered_lines_are_headings() -> None:
+    from aksio.documents.extract.pdf_layout import Fonts, Line, blocks
+
+    lines = [
+        Line("2.4 Market Failure"),
+        Line("Markets fail when prices leave out costs that others pay."),
+        Line("3 percent of firms said so."),
+    ]
+    out = blocks(lines, [], Fonts.of([lines]))
+    assert [(b.text, b.heading_level) for b in out] == [
+        ("2.4 Market Failure", 2),
+        (
+            "Markets fail when prices leave out costs that others pay. 3 percent of firms said so.",
+            None,
+        ),
+    ]

@@ -1,32 +1,31 @@
 """PDF text with pypdfium2 (PDFium: Apache/BSD, fast, no AGPL code).
 
-Page by page: each page and its text page are closed as soon as their text
-is read, so memory stays flat however long the document is. PDF has no
-paragraphs or headings, only positioned lines; we rebuild paragraphs from
-line lengths and end punctuation, and headings from the outline (the
-bookmarks name the headings and the pages they are on) or, without one,
-from unmistakable numbered or "Chapter N" lines.
+Page by page: each page and its text page are closed as soon as their
+lines are read, so memory stays flat however long the document is (only
+the text is kept: about 2 MB for a 500-page book). Lines keep the position
+and size of their first character; ``pdf_layout`` turns them into headings
+and paragraphs once all pages are read (running headers show only across
+pages).
 """
 
 from __future__ import annotations
 
 import re
 import threading
-from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import Any
 
 import pypdfium2 as pdfium  # type: ignore[import-untyped]
 import pypdfium2.raw as pdfium_c  # type: ignore[import-untyped]
 
-from aksio.documents.extract.common import (
-    Progress,
-    clean_inline,
-    guess_heading_level,
-    too_many_pages,
+from aksio.documents.extract.common import Progress, clean_inline, too_many_pages
+from aksio.documents.extract.pdf_layout import (
+    Fonts,
+    Line,
+    blocks,
+    running_lines,
+    without_running,
 )
 from aksio.documents.model import (
-    Block,
     Extraction,
     ExtractionFailed,
     ExtractionLimits,
@@ -37,16 +36,9 @@ from aksio.documents.model import (
 # PDFium is not thread-safe, and gen2 instances may serve concurrent events.
 _PDFIUM_LOCK = threading.Lock()
 _MAX_OUTLINE = 5000
-_MAX_HEADING_LINES = 3  # a long outline title may wrap over this many lines
 _EOF_WINDOW = 2048
-_SENTENCE_END = re.compile(r"[.!?:;][\"'\u201d\u2019)\]]*$")
-_BULLET = re.compile(r"^([\u2022\u25aa\u25cf\u2013\u2014*-]|\(?\d{1,2}[.)]|\(?[a-z][.)])\s")
+_LINE = re.compile(r"[^\r\n]+")
 _PAGE_NUMBER = re.compile(r"^(page\s+)?(\d{1,4}|[ivxlc]{1,6})(\s*(/|of)\s*\d{1,4})?$", re.I)
-_HYPHENATED = re.compile(r"[^\W\d_]-$")
-_EDGE_NUMBER = re.compile(r"^\d+(?=\s)|(?<=\s)\d+$")
-_EDGE_LINES = 2  # lines at the top and at the bottom of a page that may be running
-_RUNNING_MIN_PAGES = 4
-_RUNNING_SHARE = 0.3  # on at least this share of pages: a running header or footer
 
 SCANNED_WARNING = (
     "This PDF has no text layer (it looks scanned), so there is nothing to search or "
@@ -95,17 +87,17 @@ def _read(pdf: pdfium.PdfDocument, limits: ExtractionLimits, progress: Progress)
     for entry in outline:
         if entry.page is not None:
             by_page.setdefault(entry.page, []).append(entry)
-    texts: list[list[str]] = []  # all lines first: running headers show only across pages
+    texts: list[list[Line]] = []  # all pages first: running headers show across pages
     for index in range(count):
         texts.append(_page_lines(pdf, index))
         progress.step(index + 1)
     empty = sum(1 for lines in texts if not lines)
-    titles = frozenset(_edge_key(e.title) for e in outline)  # a heading is never "running"
-    running = _running_lines(texts) - titles
-    pages: list[Page] = []
-    for index, lines in enumerate(texts):
-        kept = _without_running(lines, running)
-        pages.append(Page(index + 1, _blocks(kept, by_page.get(index + 1, []), guess=not outline)))
+    running = running_lines(texts, keep=[e.title for e in outline])
+    fonts = None if outline else Fonts.of(texts)
+    pages = [
+        Page(n, blocks(without_running(lines, running), by_page.get(n, []), fonts))
+        for n, lines in enumerate(texts, start=1)
+    ]
     return Extraction(
         kind="pdf",
         pages=tuple(pages),
@@ -115,55 +107,42 @@ def _read(pdf: pdfium.PdfDocument, limits: ExtractionLimits, progress: Progress)
     )
 
 
-def _page_lines(pdf: pdfium.PdfDocument, index: int) -> list[str]:
+def _page_lines(pdf: pdfium.PdfDocument, index: int) -> list[Line]:
     page = pdf[index]
     try:
         textpage = page.get_textpage()
         try:
-            text: str = textpage.get_text_bounded()
+            text: str = textpage.get_text_range()
+            lines = [_line(textpage, match) for match in _LINE.finditer(text)]
         finally:
             textpage.close()
     finally:
         page.close()
-    lines = [clean_inline(line) for line in text.splitlines()]
-    lines = [line for line in lines if line]
+    lines = [line for line in lines if line.text]
     # running page numbers are noise in a passage
-    while lines and _PAGE_NUMBER.match(lines[-1]):
+    while lines and _PAGE_NUMBER.match(lines[-1].text):
         lines.pop()
-    while lines and _PAGE_NUMBER.match(lines[0]):
+    while lines and _PAGE_NUMBER.match(lines[0].text):
         lines.pop(0)
     return lines
 
 
-def _edge_key(line: str) -> str:
-    """A header or footer line with the page number at either end masked:
-    "12 Cells" ~ "14 Cells", but "1.1 Cells" and "2.1 Cells" stay apart."""
-    return _EDGE_NUMBER.sub("#", line.casefold())
-
-
-def _running_lines(texts: Sequence[Sequence[str]]) -> frozenset[str]:
-    """Keys of lines that open or close many pages: running headers and
-    footers ("Chapter 3. Markets    57"), noise glued into every passage."""
-    if len(texts) < _RUNNING_MIN_PAGES:
-        return frozenset()
-    counts: Counter[str] = Counter()
-    for lines in texts:
-        edges = {_edge_key(line) for line in (*lines[:_EDGE_LINES], *lines[-_EDGE_LINES:])}
-        counts.update(edges)
-    needed = max(_RUNNING_MIN_PAGES, int(len(texts) * _RUNNING_SHARE))
-    return frozenset(key for key, n in counts.items() if n >= needed)
-
-
-def _without_running(lines: list[str], running: frozenset[str]) -> list[str]:
-    if not running:
-        return lines
-    head = 0
-    while head < min(_EDGE_LINES, len(lines)) and _edge_key(lines[head]) in running:
-        head += 1
-    tail = len(lines)
-    while tail > max(head, len(lines) - _EDGE_LINES) and _edge_key(lines[tail - 1]) in running:
-        tail -= 1
-    return lines[head:tail]
+def _line(textpage: Any, match: re.Match[str]) -> Line:
+    """A line of the page's text, with the box of its first character when
+    PDFium maps it back (checked: the mapped character must be that one)."""
+    raw = match.group()
+    text = clean_inline(raw)
+    indent = len(raw) - len(raw.lstrip())
+    if not text or indent >= len(raw):
+        return Line(text)
+    char = pdfium_c.FPDFText_GetCharIndexFromTextIndex(textpage, match.start() + indent)
+    if char < 0 or pdfium_c.FPDFText_GetUnicode(textpage, char) != ord(raw[indent]):
+        return Line(text)
+    try:
+        _, bottom, _, top = textpage.get_charbox(char, loose=True)
+    except pdfium.PdfiumError:
+        return Line(text)
+    return Line(text, float(bottom), float(top - bottom))
 
 
 def _outline(pdf: pdfium.PdfDocument, count: int) -> tuple[OutlineEntry, ...]:
@@ -197,76 +176,3 @@ def _warnings(empty: int, count: int) -> tuple[str, ...]:
             "content cannot be searched or studied from.",
         )
     return ()
-
-
-def _key(text: str) -> str:
-    return "".join(c for c in text.casefold() if c.isalnum())
-
-
-@dataclass
-class _Para:
-    lines: list[str]
-
-    def add(self, line: str) -> None:
-        if self.lines and _HYPHENATED.search(self.lines[-1]) and line[:1].islower():
-            self.lines[-1] = self.lines[-1][:-1] + line  # re-join a word split at the margin
-        else:
-            self.lines.append(line)
-
-    def text(self) -> str:
-        return " ".join(self.lines)
-
-
-def _blocks(
-    lines: Sequence[str], entries: Sequence[OutlineEntry], *, guess: bool
-) -> tuple[Block, ...]:
-    """Lines of one page as headings and paragraphs."""
-    wanted = {_key(e.title): e.level for e in entries if _key(e.title)}
-    full = max((len(line) for line in lines), default=0)
-    blocks: list[Block] = []
-    para = _Para([])
-
-    def flush() -> None:
-        if para.lines:
-            blocks.append(Block(para.text()))
-            para.lines = []
-
-    i = 0
-    while i < len(lines):
-        matched = _heading_at(lines, i, wanted)
-        if matched is None and guess and not para.lines:
-            level = guess_heading_level(lines[i])
-            if level is not None and len(lines[i]) < full * 0.8:
-                matched = (1, level)
-        if matched is not None:
-            flush()
-            taken, level = matched
-            blocks.append(Block(" ".join(lines[i : i + taken]), heading_level=level))
-            i += taken
-            continue
-        line = lines[i]
-        if _BULLET.match(line):
-            flush()
-        para.add(line)
-        # a short line that ends a sentence ends its paragraph
-        if _SENTENCE_END.search(line) and len(line) < full * 0.85:
-            flush()
-        i += 1
-    flush()
-    return tuple(blocks)
-
-
-def _heading_at(lines: Sequence[str], i: int, wanted: dict[str, int]) -> tuple[int, int] | None:
-    """(lines taken, level) when lines[i:] start with an outline title of this page."""
-    if not wanted:
-        return None
-    key = ""
-    for taken in range(1, _MAX_HEADING_LINES + 1):
-        if i + taken > len(lines):
-            return None
-        key += _key(lines[i + taken - 1])
-        if key in wanted:
-            return taken, wanted.pop(key)  # a title marks one heading, not every repeat
-        if not any(w.startswith(key) for w in wanted):
-            return None
-    return None
