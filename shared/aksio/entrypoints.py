@@ -18,9 +18,10 @@ from aksio.http.router import Route
 def api_routes() -> list[Route]:
     """Every public route, for the OpenAPI document."""
     from aksio.accounts.routes import router as accounts_router
+    from aksio.courses.routes import router as courses_router
     from aksio.documents.routes import router as documents_router
 
-    routers = [health_router(), accounts_router, documents_router]
+    routers = [health_router(), accounts_router, courses_router, documents_router]
     return [r for router in routers for r in router.routes]
 
 
@@ -34,9 +35,11 @@ def accounts() -> HttpFunction:
 
 
 def courses() -> HttpFunction:
+    from aksio.courses.routes import router as courses
     from aksio.documents.routes import router as documents
 
-    return HttpFunction("courses", (documents, health_router("documents", "blobs", "identity")))
+    health = health_router("documents", "blobs", "tasks", "identity")
+    return HttpFunction("courses", (courses, documents, health))
 
 
 HTTP_FUNCTIONS: dict[str, tuple[str, Callable[[], HttpFunction]]] = {

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from aksio.courses.repository import require_course
 from aksio.documents import paths
 from aksio.documents.model import Chunk
 from aksio.documents.models import Document
@@ -14,16 +16,8 @@ from aksio.ids import new_id
 from aksio.pagination import Page, PageQuery, next_cursor, paged
 from aksio.ports.documents import MAX_BATCH_WRITES, DocumentStore, Snapshot, collection
 
-COURSE_GONE = "No such course."
-
-
-def require_course(store: DocumentStore, uid: str, course_id: str) -> Snapshot:
-    """The caller's course, or 404: ownership is the path, so another user's
-    course id simply is not there; a course being deleted is gone already."""
-    snap = store.get(paths.course(uid, course_id))
-    if snap is None or snap.data.get("status") == "deleting":
-        raise NotFound(COURSE_GONE)
-    return snap
+__all__ = ["require_course"]  # re-exported: documents need a live course first
+_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 
 
 def new_document(
@@ -62,6 +56,8 @@ def to_document(data: dict[str, Any]) -> Document:
 
 
 def get_document(store: DocumentStore, uid: str, course_id: str, document_id: str) -> Snapshot:
+    if not _ID.match(document_id):  # an id that cannot exist is simply not found
+        raise NotFound("No such document.")
     snap = store.get(paths.document(uid, course_id, document_id))
     if snap is None:
         raise NotFound("No such document.")
