@@ -94,6 +94,7 @@ def bench(session: nox.Session) -> None:
     _npm_ci(session)
     session.run("python", "bench/import_times.py", *session.posargs)
     session.run("python", "bench/retrieval.py")
+    session.run("python", "bench/ingestion.py")
 
 
 @nox.session(python=None)

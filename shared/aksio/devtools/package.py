@@ -34,13 +34,13 @@ REPO_ROOT = Path(__file__).resolve().parents[3]
 # with a warning, so this table can name them before the adapters land.
 FUNCTION_EXTRAS: Mapping[str, tuple[str, ...]] = {
     "accounts": ("firestore", "gcs", "identity"),
-    "courses": ("firestore", "gcs", "tasks", "identity"),
+    "courses": ("firestore", "gcs", "tasks", "identity", "search", "openai"),
     "learning": ("firestore", "tasks", "identity"),
     "assessments": ("firestore", "tasks", "identity", "openai"),
     "chat": ("firestore", "identity", "openai"),
     "billing": ("firestore", "identity", "stripe"),
     "stripe_webhook": ("firestore", "stripe"),
-    "document_uploaded": ("firestore", "gcs", "tasks", "pdf"),
+    "document_uploaded": ("firestore", "gcs", "tasks", "extract", "search", "openai"),
     "task_worker": ("firestore", "gcs", "tasks", "identity", "openai"),
 }
 # A function missing from the table still deploys, with every cloud adapter.
