@@ -4,16 +4,21 @@ as at once. Idempotent: running it again changes nothing."""
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from aksio.accounts import activity, paths, profiles
 from aksio.accounts.models import ActivityCreate, ProfileUpdate
 from aksio.composition import Services
+from aksio.courses import repository as courses
+from aksio.courses.models import CourseCreate, CourseListQuery
+from aksio.documents import service as documents
 from aksio.pagination import PageQuery
 from aksio.ports.identity import EmailExists, InvalidCredentials, TokenSet
 
 DEMO_EMAIL = "demo@aksio.dev"
 DEMO_PASSWORD = "aksio-demo-password"
 DEMO_NAME = "Demo Student"
+DEMO_DOCUMENT = Path(__file__).parent / "demo" / "darwin_domestic_pigeons.md"
 
 
 def _demo_tokens(services: Services) -> TokenSet:
@@ -56,4 +61,34 @@ def seed_demo(services: Services) -> TokenSet:
                 ),
                 now,
             )
+    _seed_course(services, uid)
     return tokens
+
+
+def _seed_course(services: Services, uid: str) -> None:
+    """A course holding one processed document, so search has data at once."""
+    store, now = services.documents, services.clock.now()
+    if courses.list_courses(store, uid, CourseListQuery(limit=1)).items:
+        return
+    course = courses.create_course(
+        store,
+        uid,
+        CourseCreate(
+            title="Evolutionary Biology",
+            code="BIO2100",
+            description="Variation, selection and the origin of species.",
+            term="Autumn 2026",
+            exam_date=(now + timedelta(days=45)).date(),
+        ),
+        now,
+    )
+    documents.upload(
+        services,
+        uid,
+        course.id,
+        filename=DEMO_DOCUMENT.name,
+        data=DEMO_DOCUMENT.read_bytes(),
+        title="Darwin: the breeds of the domestic pigeon",
+    )
+    # Processing is asynchronous (the storage trigger); wait so the demo is ready.
+    services.storage_events.drain(60)
