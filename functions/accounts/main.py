@@ -1,10 +1,11 @@
 """Cloud Function ``accounts``: /api/v1/accounts/..., /api/health/, /api/openapi.json."""
 
 import functions_framework
-from aksio import logs
-from aksio.entrypoints import accounts as build
 from flask import Request
 from werkzeug.wrappers import Response
+
+from aksio import logs
+from aksio.entrypoints import accounts as build
 
 logs.configure()
 app = build()

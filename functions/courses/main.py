@@ -1,10 +1,11 @@
 """Cloud Function ``courses``: /api/v1/courses/... (courses, sections, documents, search)."""
 
 import functions_framework
-from aksio import logs
-from aksio.entrypoints import courses as build
 from flask import Request
 from werkzeug.wrappers import Response
+
+from aksio import logs
+from aksio.entrypoints import courses as build
 
 logs.configure()
 app = build()

@@ -1,9 +1,10 @@
 """Cloud Function ``document_uploaded``: Storage object.finalized (Eventarc)."""
 
 import functions_framework
+from cloudevents.http import CloudEvent
+
 from aksio import logs
 from aksio.documents.trigger import on_object_finalized
-from cloudevents.http import CloudEvent
 
 logs.configure()
 

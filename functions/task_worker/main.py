@@ -2,6 +2,7 @@
 
 import flask
 import functions_framework
+
 from aksio.tasks.worker import handle_task_request
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from aksio.adapters.sqlite_store import SqliteDocumentStore
 from aksio.ports.documents import DocumentStore
 

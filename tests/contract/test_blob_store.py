@@ -9,10 +9,10 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+
 from aksio.adapters.gcs_blobs import GcsBlobStore
 from aksio.adapters.local_blobs import LocalBlobStore
 from aksio.ports.blobs import DEFAULT_CONTENT_TYPE, BlobInfo, BlobNotFound, BlobStore
-
 from tests.fixtures.storage_emulator import StorageEmulator
 
 

@@ -14,6 +14,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
 from aksio.ports.documents import (
     DELETE_FIELD,
     DOCUMENT_ID,
@@ -611,8 +612,9 @@ def test_ports_and_adapters_import_the_sdk_lazily() -> None:
     ],
 )
 def test_firestore_errors_map_to_port_errors(raised: str, expected: type[Exception]) -> None:
-    from aksio.adapters.firestore_store import _mapped_errors
     from google.api_core import exceptions as gexc
+
+    from aksio.adapters.firestore_store import _mapped_errors
 
     with pytest.raises(expected), _mapped_errors():
         raise getattr(gexc, raised)("boom")

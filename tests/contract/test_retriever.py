@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from aksio.adapters.bm25_retriever import Bm25Retriever
 from aksio.adapters.local_blobs import LocalBlobStore
 from aksio.adapters.openai_embeddings import EmbeddingError, OpenAIEmbeddings
@@ -405,9 +406,10 @@ def test_vector_search_embeds_the_query_once_and_runs_find_nearest(vector: Harne
 def test_vector_query_wire_form() -> None:
     # What Firestore receives: nearest neighbours by cosine on `embedding`, k = limit,
     # the distance returned in `distance`, within the course's chunks collection only.
-    from aksio.adapters.vector_retriever import VectorRetriever
     from google.auth.credentials import AnonymousCredentials
     from google.cloud import firestore
+
+    from aksio.adapters.vector_retriever import VectorRetriever
 
     client = firestore.Client(project="demo-aksio", credentials=AnonymousCredentials())
     retriever = VectorRetriever(client, _NoEmbedder())

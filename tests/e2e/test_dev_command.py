@@ -24,9 +24,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import requests
+from openapi_spec_validator import validate
+
 from aksio.devtools.process import REPO_ROOT, free_port, port_open
 from aksio.http.responses import STATUS_OF_CODE
-from openapi_spec_validator import validate
 
 pytestmark = pytest.mark.emulator
 

@@ -6,15 +6,15 @@ from __future__ import annotations
 import random
 from typing import Any
 
+from polyfactory import Use
+from polyfactory.factories.pydantic_factory import ModelFactory
+
 from aksio.accounts.models import (
     ActivityCreate,
     FeedbackCreate,
     ProfileUpdate,
     RegisterRequest,
 )
-from polyfactory import Use
-from polyfactory.factories.pydantic_factory import ModelFactory
-
 from tests.factories.users import DEFAULT_PASSWORD, unique_email
 
 TIMEZONES = ["Europe/Oslo", "America/New_York", "Asia/Tokyo", "UTC", "Australia/Sydney"]

@@ -6,10 +6,11 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from aksio.courses.domain import PALETTE
-from aksio.courses.models import CourseCreate, CourseUpdate, SectionCreate
 from polyfactory import Use
 from polyfactory.factories.pydantic_factory import ModelFactory
+
+from aksio.courses.domain import PALETTE
+from aksio.courses.models import CourseCreate, CourseUpdate, SectionCreate
 
 SUBJECTS = ["Cell Biology", "Linear Algebra", "Organic Chemistry", "Macroeconomics", "Statistics"]
 TERMS = ["Autumn 2025", "Spring 2026", "Summer 2026"]

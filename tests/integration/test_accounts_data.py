@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+
 from aksio.accounts import paths
 from aksio.clock import FixedClock
 from aksio.composition import Services, set_services
-
 from tests.factories.accounts import ActivityFactory, FeedbackFactory, ProfileUpdateFactory, body
 from tests.factories.users import TestUser
 from tests.fixtures.app import Api

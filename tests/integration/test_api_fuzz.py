@@ -26,14 +26,14 @@ from typing import Any
 import jsonschema  # type: ignore[import-untyped]  # via openapi-spec-validator
 import pytest
 import schemathesis
-from aksio.entrypoints import api_routes
-from aksio.http.openapi import openapi_document
-from aksio.http.responses import STATUS_OF_CODE
 from hypothesis import HealthCheck, settings
 from schemathesis import Case, CheckContext
 from schemathesis import Response as StResponse
 from schemathesis.checks import CHECKS
 
+from aksio.entrypoints import api_routes
+from aksio.http.openapi import openapi_document
+from aksio.http.responses import STATUS_OF_CODE
 from tests.fixtures.app import Api
 
 pytestmark = pytest.mark.emulator

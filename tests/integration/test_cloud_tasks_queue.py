@@ -16,11 +16,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from aksio.adapters.cloud_tasks import CloudTasksQueue, build_create_task_request
-from aksio.ports.tasks import Task, TaskAlreadyExists, decode_task_body, task_id_for
 from google.api_core.client_options import ClientOptions
 from google.auth.credentials import AnonymousCredentials
 from google.cloud import tasks_v2
+
+from aksio.adapters.cloud_tasks import CloudTasksQueue, build_create_task_request
+from aksio.ports.tasks import Task, TaskAlreadyExists, decode_task_body, task_id_for
 
 PROJECT, LOCATION, QUEUE = "demo-aksio", "europe-west1", "aksio-jobs"
 PARENT = f"projects/{PROJECT}/locations/{LOCATION}/queues/{QUEUE}"

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from aksio.adapters.inprocess_tasks import InProcessTaskQueue
 from aksio.adapters.local_blobs import LocalBlobStore
 from aksio.adapters.sqlite_store import SqliteDocumentStore
@@ -23,7 +24,6 @@ from aksio.ports.documents import MAX_BATCH_WRITES, DocumentStore
 from aksio.ports.tasks import RetryPolicy, Task, TaskAlreadyExists, TaskDelivery
 from aksio.tasks.local import deliver_via_worker
 from aksio.tasks.registry import registry
-
 from tests.factories.users import TestUser
 from tests.integration import test_courses_api as http
 from tests.integration.test_courses_api import CoursesApi

@@ -12,14 +12,14 @@ from pathlib import Path
 from typing import Any, cast
 
 import pytest
+from flask.testing import FlaskClient
+
 from aksio.adapters.inprocess_tasks import InProcessTaskQueue
 from aksio.adapters.local_blobs import LocalBlobStore
 from aksio.adapters.sqlite_store import SqliteDocumentStore
 from aksio.composition import Services, set_services
 from aksio.config import Settings
 from aksio.courses import paths
-from flask.testing import FlaskClient
-
 from tests.factories.accounts import body
 from tests.factories.courses import CourseCreateFactory, CourseUpdateFactory, SectionCreateFactory
 from tests.factories.users import TestUser, UserFactory

@@ -8,11 +8,11 @@ import io
 from typing import Any
 
 import pytest
+
 from aksio.documents import paths
 from aksio.documents.events import finalized_event
 from aksio.documents.trigger import on_object_finalized
 from aksio.ports.documents import collection
-
 from tests.factories import files
 from tests.factories.courses import CourseCreateFactory
 from tests.factories.users import TestUser
@@ -115,9 +115,10 @@ def test_every_supported_format_ends_ready(
 
 
 def test_direct_upload_through_an_upload_url(courses_api: Api, user: TestUser) -> None:
-    from aksio.devtools.gateway import local_upload
     from werkzeug.test import EnvironBuilder
     from werkzeug.wrappers import Request
+
+    from aksio.devtools.gateway import local_upload
 
     course = new_course(courses_api, user)
     data = files.markdown()

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 import requests
+
 from aksio.adapters.firebase_auth_rest import FirebaseAuthError, FirebaseAuthRest
 from aksio.adapters.firebase_identity import FirebaseIdentity
 from aksio.devtools.process import REPO_ROOT, free_port
@@ -21,7 +22,6 @@ from aksio.ports.identity import (
     InvalidToken,
     TooManyAttempts,
 )
-
 from tests.factories.users import mint_id_token
 
 

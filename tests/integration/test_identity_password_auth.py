@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+
 from aksio.adapters.firebase_auth_rest import FirebaseAuthRest
 from aksio.adapters.firebase_identity import FirebaseIdentity
 from aksio.ports.identity import (
@@ -17,7 +18,6 @@ from aksio.ports.identity import (
     InvalidToken,
     WeakPassword,
 )
-
 from tests.factories.users import UserFactory, decode_claims, unique_email
 from tests.fixtures.auth_emulator import AuthEmulator
 

@@ -15,11 +15,11 @@ from typing import Any
 
 import jwt
 import pytest
-from aksio.adapters.firebase_identity import FirebaseIdentity
-from aksio.ports.identity import IdentityUnavailable, InvalidToken
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from aksio.adapters.firebase_identity import FirebaseIdentity
+from aksio.ports.identity import IdentityUnavailable, InvalidToken
 from tests.factories.users import mint_id_token
 
 PROJECT = "demo-production-path"

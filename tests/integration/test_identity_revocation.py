@@ -36,10 +36,10 @@ import time
 
 import pytest
 import requests
+
 from aksio.adapters.firebase_auth_rest import FirebaseAuthRest
 from aksio.adapters.firebase_identity import FirebaseIdentity
 from aksio.ports.identity import InvalidToken
-
 from tests.factories.users import TestUser, UserFactory, decode_claims
 from tests.fixtures.auth_emulator import AuthEmulator
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 import time
 
 import pytest
+
 from aksio.adapters.firebase_identity import FirebaseIdentity
 from aksio.ports.identity import InvalidToken, UserNotFound
-
 from tests.factories.users import TOKEN_LIFETIME_S, UserFactory, mint_id_token
 from tests.fixtures.auth_emulator import AuthEmulator
 

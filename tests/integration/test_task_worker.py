@@ -9,15 +9,15 @@ from typing import Any
 
 import flask
 import pytest
+from pydantic import BaseModel
+from werkzeug.datastructures import Headers
+from werkzeug.test import EnvironBuilder
+
 from aksio.config import Settings
 from aksio.ports.tasks import PermanentTaskError, RetryPolicy, TaskDelivery
 from aksio.tasks.auth import SECRET_HEADER
 from aksio.tasks.registry import TaskRegistry, registry
 from aksio.tasks.worker import handle_task_request
-from pydantic import BaseModel
-from werkzeug.datastructures import Headers
-from werkzeug.test import EnvironBuilder
-
 from tests.unit.test_task_auth import SA, WORKER_URL, FakeGoogleCerts, token
 
 MAIN = Path(__file__).resolve().parents[2] / "functions" / "task_worker" / "main.py"
@@ -60,6 +60,7 @@ def echo() -> Iterator[Echo]:
 @pytest.fixture
 def client(monkeypatch: pytest.MonkeyPatch) -> Any:
     import functions_framework
+
     from aksio.config import get_settings
 
     monkeypatch.setenv("AKSIO_TASK_QUEUE", "inprocess")

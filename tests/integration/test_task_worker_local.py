@@ -11,7 +11,6 @@ from aksio.config import Settings
 from aksio.ports.tasks import RetryPolicy, Task, TaskDelivery
 from aksio.tasks.local import TaskDeliveryFailed, build_request, deliver_via_worker, local_queue
 from aksio.tasks.registry import TaskRegistry
-
 from tests.unit.test_task_inprocess_queue import FakeClock
 
 SETTINGS = Settings(task_queue="inprocess", task_shared_secret="local-secret", environment="test")

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
 from aksio.adapters.bm25_retriever import Bm25Retriever, Tokenizer
 from aksio.adapters.counting_store import CountingDocumentStore
 from aksio.adapters.local_blobs import LocalBlobStore

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import itertools
 
-from aksio.documents.chunking import chunk, split_sentences
-from aksio.documents.extract import extract
-from aksio.documents.model import Block, Extraction, Page
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from aksio.documents.chunking import chunk, split_sentences
+from aksio.documents.extract import extract
+from aksio.documents.model import Block, Extraction, Page
 from tests.factories import files
 
 

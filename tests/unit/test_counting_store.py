@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from aksio.adapters.counting_store import CountingDocumentStore
 from aksio.adapters.sqlite_store import SqliteDocumentStore
 from aksio.ports.documents import Increment, Transaction, collection

@@ -7,12 +7,13 @@ import json
 from pathlib import Path
 
 import pytest
+from openapi_spec_validator import validate
+
 from aksio.courses import repository
 from aksio.courses.routes import router
 from aksio.http.health import health_router
 from aksio.http.openapi import openapi_document
 from aksio.ports.documents import DOCUMENT_ID
-from openapi_spec_validator import validate
 
 INDEXES_PATH = Path(__file__).resolve().parents[2] / "firestore.indexes.json"
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from aksio.courses import domain
-from aksio.errors import InvalidInput
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+from aksio.courses import domain
+from aksio.errors import InvalidInput
 
 
 @pytest.mark.parametrize("value", ["01hx", "a", "A_b-9", "x" * 128])

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+
 from aksio.adapters.sqlite_store import SqliteDocumentStore
 from aksio.courses import domain, paths, repository
 from aksio.courses.models import CourseCreate, CourseListQuery, SectionCreate, SectionListQuery

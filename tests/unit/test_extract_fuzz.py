@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import cache
 
-from aksio.documents.extract import extract
-from aksio.documents.model import Extraction, ExtractionFailed, ExtractionLimits
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from aksio.documents.extract import extract
+from aksio.documents.model import Extraction, ExtractionFailed, ExtractionLimits
 from tests.factories import files
 
 NAMES = ["a.pdf", "a.docx", "a.pptx", "a.md", "a.txt", "a.html", "a", "a.jpg"]

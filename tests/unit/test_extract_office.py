@@ -5,9 +5,9 @@ from __future__ import annotations
 import time
 
 import pytest
+
 from aksio.documents.extract import extract
 from aksio.documents.model import ExtractionFailed, ExtractionLimits
-
 from tests.factories import files
 
 

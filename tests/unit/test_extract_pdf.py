@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+
 from aksio.documents.extract import extract
 from aksio.documents.extract.pdf import SCANNED_WARNING
 from aksio.documents.model import ExtractionFailed, ExtractionLimits
-
 from tests.factories import files
 
 

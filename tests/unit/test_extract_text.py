@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from aksio.documents.extract import extract
-
 from tests.factories import files
 
 

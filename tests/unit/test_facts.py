@@ -5,7 +5,6 @@ from __future__ import annotations
 from aksio.documents.extract import extract
 from aksio.documents.facts import facts, propose_sections
 from aksio.documents.model import Block, Extraction, OutlineEntry, Page
-
 from tests.factories import files
 
 NORWEGIAN = (

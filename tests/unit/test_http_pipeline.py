@@ -8,13 +8,14 @@ import json
 from typing import Any
 
 import pytest
+from pydantic import BaseModel, Field
+from werkzeug.test import Client
+
 from aksio.composition import Services
 from aksio.config import Settings
 from aksio.http.app import HttpFunction
 from aksio.http.context import RequestContext
 from aksio.http.router import Router
-from pydantic import BaseModel, Field
-from werkzeug.test import Client
 
 
 class Echo(BaseModel):

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from openapi_spec_validator import validate
+
 from aksio.entrypoints import api_routes
 from aksio.http.openapi import openapi_document
-from openapi_spec_validator import validate
 
 
 def test_document_is_valid_openapi_3_1() -> None:

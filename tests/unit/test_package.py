@@ -8,6 +8,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+
 from aksio.devtools import package
 
 PYPROJECT = """

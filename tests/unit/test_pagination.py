@@ -1,6 +1,7 @@
 from datetime import UTC, datetime
 
 import pytest
+
 from aksio.errors import InvalidInput
 from aksio.pagination import decode_cursor, encode_cursor
 

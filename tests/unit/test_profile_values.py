@@ -1,6 +1,7 @@
 import pytest
-from aksio.accounts.models import ProfileUpdate
 from pydantic import ValidationError
+
+from aksio.accounts.models import ProfileUpdate
 
 
 @pytest.mark.parametrize("tz", ["Europe/Oslo", "America/Argentina/Buenos_Aires", "UTC"])

@@ -5,9 +5,9 @@ from __future__ import annotations
 import codecs
 
 import pytest
+
 from aksio.documents.model import ExtractionFailed
 from aksio.documents.sniff import sniff
-
 from tests.factories import files
 
 

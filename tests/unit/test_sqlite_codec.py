@@ -8,11 +8,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from aksio.adapters import sqlite_codec as codec
 from aksio.adapters.sqlite_store import SqliteDocumentStore
 from aksio.ports.documents import collection
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 scalars = st.one_of(
     st.none(),

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from aksio.adapters.sqlite_store import SqliteDocumentStore
 from aksio.ports.documents import (
     DELETE_FIELD,

@@ -1,9 +1,10 @@
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from aksio.accounts.domain import StreakState, local_date, streak_on
 from hypothesis import given
 from hypothesis import strategies as st
+
+from aksio.accounts.domain import StreakState, local_date, streak_on
 
 D0 = date(2026, 3, 1)
 

@@ -10,6 +10,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from google.auth import crypt, jwt
+from werkzeug.datastructures import Headers
+
 from aksio.config import Settings
 from aksio.tasks.auth import (
     SECRET_HEADER,
@@ -18,10 +23,6 @@ from aksio.tasks.auth import (
     TaskAuthUnavailable,
     authenticate,
 )
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from google.auth import crypt, jwt
-from werkzeug.datastructures import Headers
 
 WORKER_URL = "https://europe-west1-demo-aksio.cloudfunctions.net/task_worker/"
 SA = "tasks-invoker@demo-aksio.iam.gserviceaccount.com"

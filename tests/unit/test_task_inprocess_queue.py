@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
 from aksio.adapters.inprocess_tasks import InProcessTaskQueue
 from aksio.ports.tasks import (
     UNLIMITED_ATTEMPTS,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from aksio.ports.tasks import TaskDelivery
 from aksio.tasks.registry import TaskRegistry
 

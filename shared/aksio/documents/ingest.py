@@ -43,9 +43,11 @@ def process_object(services: Services, obj: FinalizedObject) -> Outcome:
     store = services.documents
     now = services.clock.now()
 
+    course_path = paths.course(where.uid, where.course_id)
+
     def claim(tx: Transaction) -> str:
-        snap = tx.get(doc_path)
-        if snap is None:
+        course, snap = tx.get_many([course_path, doc_path])
+        if snap is None or course is None or course.data.get("status") == "deleting":
             return "orphan"
         if snap.data.get("blob_name") != obj.name:
             return "foreign"
@@ -74,7 +76,7 @@ def process_object(services: Services, obj: FinalizedObject) -> Outcome:
         return "claimed"
 
     verdict = store.run_transaction(claim)
-    if verdict == "orphan":  # the record was deleted: its bytes must go too
+    if verdict == "orphan":  # record or course deleted (or going): its bytes must go too
         services.blobs.delete(obj.name)
         return Outcome("ignored", "no document record")
     if verdict != "claimed":
