@@ -7,17 +7,8 @@ import unicodedata
 from pathlib import PurePosixPath
 
 from aksio.documents.model import CONTENT_TYPES, DocumentKind
+from aksio.documents.sniff import EXTENSIONS
 
-EXTENSIONS: dict[str, DocumentKind] = {
-    ".pdf": "pdf",
-    ".docx": "docx",
-    ".pptx": "pptx",
-    ".md": "markdown",
-    ".markdown": "markdown",
-    ".txt": "text",
-    ".html": "html",
-    ".htm": "html",
-}
 SUPPORTED = ", ".join(sorted(EXTENSIONS))
 _UNSAFE = re.compile(r"[^\w.\- ]+")
 MAX_FILENAME = 150

@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from aksio.courses.paths import course
+
+__all__ = ["course"]  # re-exported: documents live under their course
+
 _ID = r"[A-Za-z0-9_-]{1,128}"
 # users/{uid}/courses/{course_id}/documents/{document_id}/{filename}
 _UPLOAD = re.compile(rf"^users/({_ID})/courses/({_ID})/documents/({_ID})/([^/]+)$")
-
-
-def course(uid: str, course_id: str) -> str:
-    return f"users/{uid}/courses/{course_id}"
 
 
 def documents(uid: str, course_id: str) -> str:

@@ -19,26 +19,33 @@ def _check_name(filename: str) -> str:
     return safe
 
 
+def _open_record(
+    services: Services, uid: str, course_id: str, *, filename: str, size: int, title: str | None
+) -> tuple[Document, str]:
+    """The record comes first, then the bytes: the trigger needs it."""
+    repository.require_course(services.documents, uid, course_id)
+    safe = _check_name(filename)
+    return repository.new_document(
+        services.documents,
+        uid,
+        course_id,
+        filename=safe,
+        title=title or domain.default_title(safe),
+        content_type=domain.content_type_for(safe),
+        size=size,
+        now=services.clock.now(),
+    )
+
+
 def upload(
     services: Services, uid: str, course_id: str, *, filename: str, data: bytes, title: str | None
 ) -> Document:
     """Store the bytes; processing starts when the store reports the object
     finalised (the storage trigger), as it does for direct uploads."""
-    store = services.documents
-    repository.require_course(store, uid, course_id)
-    safe = _check_name(filename)
-    content_type = domain.content_type_for(safe)
-    doc, blob = repository.new_document(
-        store,
-        uid,
-        course_id,
-        filename=safe,
-        title=title or domain.default_title(safe),
-        content_type=content_type,
-        size=len(data),
-        now=services.clock.now(),
+    doc, blob = _open_record(
+        services, uid, course_id, filename=filename, size=len(data), title=title
     )
-    services.blobs.put(blob, data, content_type=content_type)
+    services.blobs.put(blob, data, content_type=doc.content_type)
     return doc
 
 
@@ -52,28 +59,17 @@ def upload_url(
     title: str | None,
     origin: str | None,
 ) -> UploadUrl:
-    store, limit = services.documents, services.settings.max_direct_upload_bytes
-    repository.require_course(store, uid, course_id)
+    limit = services.settings.max_direct_upload_bytes
+    repository.require_course(services.documents, uid, course_id)
     if size > limit:
         raise PayloadTooLarge(
             f"Files can be at most {limit // (1024 * 1024)} MB.", details={"limit": limit}
         )
-    safe = _check_name(filename)
-    content_type = domain.content_type_for(safe)
-    doc, blob = repository.new_document(
-        store,
-        uid,
-        course_id,
-        filename=safe,
-        title=title or domain.default_title(safe),
-        content_type=content_type,
-        size=size,
-        now=services.clock.now(),
-    )
+    doc, blob = _open_record(services, uid, course_id, filename=filename, size=size, title=title)
     url = services.blobs.create_upload_session(
-        blob, content_type=content_type, size=size, origin=origin
+        blob, content_type=doc.content_type, size=size, origin=origin
     )
-    return UploadUrl(document=doc, upload_url=url, headers={"Content-Type": content_type})
+    return UploadUrl(document=doc, upload_url=url, headers={"Content-Type": doc.content_type})
 
 
 def delete(services: Services, uid: str, course_id: str, document_id: str) -> None:
