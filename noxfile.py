@@ -89,12 +89,14 @@ def lint(session: nox.Session) -> None:
 
 @nox.session(python=None)
 def bench(session: nox.Session) -> None:
-    """Benchmarks: cold-start import cost of each function, and the SDKs it loads."""
+    """Benchmarks: cold-start import cost and SDKs per function, retrieval
+    recall@5 and reads per search, ingestion speed and memory, dev start-up."""
     _install(session, f"{ALL_EXTRAS},dev")
     _npm_ci(session)
     session.run("python", "bench/import_times.py", *session.posargs)
     session.run("python", "bench/retrieval.py")
     session.run("python", "bench/ingestion.py")
+    session.run("python", "bench/dev_startup.py")
 
 
 @nox.session(python=None)
