@@ -42,6 +42,7 @@ from aksio.adapters.bm25_retriever import Bm25Retriever  # noqa: E402
 from aksio.adapters.counting_store import CountingDocumentStore  # noqa: E402
 from aksio.adapters.local_blobs import LocalBlobStore  # noqa: E402
 from aksio.adapters.sqlite_store import SqliteDocumentStore  # noqa: E402
+from aksio.ports.documents import MAX_BATCH_WRITES  # noqa: E402
 from aksio.ports.retrieval import CourseScope, Passage  # noqa: E402
 
 CORPUS = ROOT / "tests" / "data" / "corpus" / "origin_of_species.txt"
@@ -83,18 +84,19 @@ def measure(k: int) -> dict[str, Any]:
         store = CountingDocumentStore(inner)
         blobs = LocalBlobStore(Path(tmp) / "blobs", "bench")
         base = SCOPE.chunks_path
-        batch = store.batch()
         passages = []
-        for row in rows:
-            chunk_id = f"{DOCUMENT_ID}-{row['index']:05d}"
-            batch.set(
-                f"{base}/{chunk_id}",
-                {**row, "document_id": DOCUMENT_ID, "document_title": "Origin of Species"},
-            )
-            passages.append(
-                Passage(chunk_id, DOCUMENT_ID, row["text"], row["page"], row["heading"])
-            )
-        batch.commit()
+        for start in range(0, len(rows), MAX_BATCH_WRITES):  # Firestore's batch limit
+            batch = store.batch()
+            for row in rows[start : start + MAX_BATCH_WRITES]:
+                chunk_id = f"{DOCUMENT_ID}-{row['index']:05d}"
+                batch.set(
+                    f"{base}/{chunk_id}",
+                    {**row, "document_id": DOCUMENT_ID, "document_title": "Origin of Species"},
+                )
+                passages.append(
+                    Passage(chunk_id, DOCUMENT_ID, row["text"], row["page"], row["heading"])
+                )
+            batch.commit()
         retriever = Bm25Retriever(store, blobs)
         started = time.perf_counter()
         retriever.index_document(SCOPE, DOCUMENT_ID, passages)
