@@ -100,8 +100,10 @@ variable "functions" {
       routes         = ["/api/v1/courses", "/api/v1/courses/*"]
       uses_storage   = true
       enqueues_tasks = true
-      signs_urls     = true # browser uploads go straight to the bucket
+      signs_urls     = false # upload URLs are resumable sessions opened with our own credentials
       firebase_auth  = "viewer"
+      secrets        = ["openai_api_key"] # query embeddings for vector search
+      env            = { AKSIO_RETRIEVER = "vector" }
     }
     learning = {
       kind           = "http"
@@ -136,6 +138,8 @@ variable "functions" {
       max_instances   = 10
       uses_storage    = true
       enqueues_tasks  = true
+      secrets         = ["openai_api_key"] # passage embeddings
+      env             = { AKSIO_RETRIEVER = "vector" }
     }
     stripe_webhook = {
       kind    = "webhook"
