@@ -196,6 +196,15 @@ def test_bad_files_end_failed_with_a_reason(
     assert chunk_count(courses_api, user, course, r.json["id"]) == 0
 
 
+def test_file_over_the_size_limit_ends_failed(courses_api: Api, user: TestUser) -> None:
+    course = new_course(courses_api, user)
+    courses_api.services.settings.max_direct_upload_bytes = 2048
+    r = upload(courses_api, user, course, "long.md", b"# Notes\n\n" + b"word " * 1000)
+    doc = processed(courses_api, user, course, r.json["id"])
+    assert doc["status"] == "failed"
+    assert doc["error"] == "The file is larger than 2 KB."
+
+
 def test_scanned_pdf_is_ready_with_a_warning(courses_api: Api, user: TestUser) -> None:
     course = new_course(courses_api, user)
     r = upload(courses_api, user, course, "scan.pdf", files.scanned_pdf())

@@ -178,4 +178,6 @@ def _finish(services: Services, doc_path: str, generation: int, fields: dict[str
 
 
 def _mb(n: int) -> str:
-    return f"{n // (1024 * 1024)} MB"
+    if n >= 1024 * 1024:
+        return f"{n / (1024 * 1024):.0f} MB"
+    return f"{max(1, round(n / 1024))} KB"
