@@ -1,0 +1,338 @@
+"""Property-based fuzzing of the courses API from its own OpenAPI document.
+
+The courses function (courses, sections, documents, search) fuzzed the way
+``test_api_fuzz`` fuzzes accounts: schemathesis generates valid and invalid
+requests for every operation it serves and sends them in-process to the real
+functions-framework app, signed in as a fresh Auth emulator user. Every
+response must pass schemathesis' built-in checks (no 5xx, documented status
+and content type, body matching the response schema, invalid input rejected,
+valid input accepted, auth enforced) and the documented error shape and code
+table (``documented_error``).
+
+Generated ids would only ever reach "not found", so before fuzzing an
+operation the user gets a course with a section and a small processed
+Markdown document, and most cases have their path parameters steered to
+those ids (``steer``); the rest keep their random ids, which must never
+succeed. Deletions are fuzzed apart, each on a throwaway object made for
+that example, so they never take away what the other operations need.
+
+Relaxations live in ``RELAXED`` with their reason; product mismatches are
+pinned by strict xfail tests at the end.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from schemathesis import Case, CheckContext
+from schemathesis import Response as StResponse
+from schemathesis.checks import CHECKS
+
+from aksio.entrypoints import api_routes
+from aksio.http.openapi import openapi_document
+from tests.factories import files
+from tests.fixtures.app import Api
+from tests.integration.test_api_fuzz import documented_error
+
+pytestmark = pytest.mark.emulator
+
+B = "/api/v1/courses"
+DOCUMENT = openapi_document(api_routes())
+MAX_EXAMPLES = 12  # per operation, on top of the coverage phase's cases
+DELETE_EXAMPLES = 6
+
+
+class _App:
+    """The WSGI app every request goes to (the ``courses_function`` fixture),
+    so that the requests checks send on their own stay in-process too."""
+
+    target: Any = None
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        assert self.target is not None, "a test must set APP.target first"
+        return self.target(environ, start_response)
+
+
+APP = _App()
+_NO_FEEDBACK = {"extra-data-sources": {"responses": False}}
+_CONFIG = schemathesis.Config.from_dict(
+    {
+        "seed": 20251126,
+        "generation": {"deterministic": True, "database": "none"},
+        "analysis": {"constants": {"enabled": False}},
+        "phases": {
+            "examples": _NO_FEEDBACK,
+            "coverage": _NO_FEEDBACK,
+            "fuzzing": {**_NO_FEEDBACK, "error-feedback": {"enabled": False}},
+        },
+    }
+)
+_SCHEMA = schemathesis.openapi.from_dict(DOCUMENT, config=_CONFIG)
+_SCHEMA.app = APP
+
+
+def _label(method: str, path: str) -> str:
+    return f"{method.upper()} {path}"
+
+
+def _served(ctx: Any) -> bool:
+    """What the courses function serves (the document describes every function)."""
+    path = str(ctx.operation.path)
+    return path.startswith(f"{B}/") or path == "/api/health/"
+
+
+def _is_delete(ctx: Any) -> bool:
+    return _served(ctx) and ctx.operation.method.upper() == "DELETE"
+
+
+# Two `include`s would be a union: one predicate each.
+SCHEMA = _SCHEMA.include(func=lambda ctx: _served(ctx) and not _is_delete(ctx))
+DELETE_SCHEMA = _SCHEMA.include(func=_is_delete)
+
+
+def _check(name: str) -> Callable[..., Any]:
+    (found,) = [c for c in CHECKS.get_all() if getattr(c, "__name__", "") == name]
+    return found
+
+
+# Operation label -> (built-in checks not run on it, why). Rules a JSON
+# schema cannot express are rightly a 400 (a made-up cursor: opaque and
+# server-issued; a date relative to today; a position or an id list checked
+# against the sections that exist); product mismatches are pinned below.
+_POSITIVE = "positive_data_acceptance"
+_CURSOR = "a made-up cursor is rightly a 400"
+_EXAM = "an exam_date more than 10 years from today is rightly a 400"
+RELAXED: dict[str, tuple[tuple[str, ...], str]] = {
+    f"GET {B}/": ((_POSITIVE,), _CURSOR),
+    f"GET {B}/{{course_id}}/sections/": ((_POSITIVE,), _CURSOR),
+    f"GET {B}/{{course_id}}/documents/": ((_POSITIVE,), _CURSOR),
+    f"POST {B}/": ((_POSITIVE,), _EXAM),
+    f"PUT {B}/{{course_id}}/": ((_POSITIVE,), _EXAM),
+    f"PATCH {B}/{{course_id}}/": ((_POSITIVE,), _EXAM),
+    f"POST {B}/{{course_id}}/sections/": (
+        (_POSITIVE,),
+        "a position past the number of sections is rightly a 400",
+    ),
+    f"POST {B}/{{course_id}}/sections/reorder/": (
+        (_POSITIVE,),
+        "section_ids must name every section of the course exactly once, rightly a 400",
+    ),
+    f"POST {B}/{{course_id}}/documents/": (
+        (_POSITIVE,),
+        "the file type comes from the part's filename, which no schema constrains; "
+        "schemathesis names the part after its field and the sample's format ('file', "
+        "'file.png'): rightly a 400",
+    ),
+    f"POST {B}/{{course_id}}/documents/upload-url/": (
+        (_POSITIVE,),
+        "unsupported filename extensions are a 400 the document does not state: "
+        "test_upload_url_filenames_match_the_document",
+    ),
+}
+
+
+# ------------------------------------------------------------ the fixtures
+@dataclass
+class Owned:
+    """What the signed-in user owns before an operation is fuzzed."""
+
+    api: Api
+    token: str
+    course: str
+    section: str
+    document: str
+
+    def call(self, method: str, path: str, **kwargs: Any) -> Any:
+        headers = {"Authorization": f"Bearer {self.token}"}
+        return self.api.client.open(path, method=method, headers=headers, **kwargs)
+
+    def new_course(self) -> str:
+        r = self.call("POST", f"{B}/", json={"title": "Thermodynamics"})
+        assert r.status_code == 201, r.json
+        return str(r.json["id"])
+
+    def new_section(self, course: str) -> str:
+        r = self.call("POST", f"{B}/{course}/sections/", json={"title": "Entropy"})
+        assert r.status_code == 201, r.json
+        return str(r.json["id"])
+
+    def new_document(self, course: str) -> str:
+        body = {"file": (io.BytesIO(files.markdown()), "notes.md"), "title": "Notes"}
+        r = self.call(
+            "POST", f"{B}/{course}/documents/", data=body, content_type="multipart/form-data"
+        )
+        assert r.status_code == 201, r.json
+        assert self.api.services.storage_events.drain(60), "storage events did not finish"
+        return str(r.json["id"])
+
+
+@pytest.fixture
+def owned(courses_api: Api) -> Iterator[Owned]:
+    """A fresh user per operation, with a course, a section and a ready document."""
+    o = Owned(courses_api, courses_api.user().token(), "", "", "")
+    o.course = o.new_course()
+    o.section = o.new_section(o.course)
+    o.document = o.new_document(o.course)
+    r = o.call("GET", f"{B}/{o.course}/documents/{o.document}/")
+    assert r.json["status"] == "ready", r.json
+    yield o
+    # Fuzzed uploads (schemathesis' PDF sample is named file.pdf and accepted)
+    # are processed in the background: let that end before the services close.
+    assert courses_api.services.storage_events.drain(60), "storage events did not finish"
+
+
+# ------------------------------------------------------------ steering ids
+def _bits(case: Case[Any]) -> int:
+    """A number fixed by what was generated (path, query, body): which ids
+    stay random is decided by the case itself, so a run repeats exactly."""
+    generated = [case.path_parameters, case.query, case.body]
+    raw = json.dumps(generated, sort_keys=True, default=lambda o: type(o).__name__)
+    return zlib.crc32(raw.encode())
+
+
+def steer(case: Case[Any], ids: dict[str, str]) -> bool:
+    """Point 3 in 4 path parameters at the user's real ids; return whether
+    any generated id was left in place."""
+    params = case.path_parameters
+    if not params:
+        return False
+    bits = _bits(case)
+    random_left = False
+    for i, name in enumerate(sorted(params)):
+        if name in ids and (bits >> (2 * i)) % 4:
+            params[name] = ids[name]
+        else:
+            # A newline in the path never reaches the app: test_newline_in_an_id_is_a_json_404
+            # (schemathesis keeps path parameters percent-encoded).
+            params[name] = re.sub("%0a|\n", "", str(params[name]), flags=re.IGNORECASE)
+            random_left = True
+    return random_left
+
+
+def random_ids_never_succeed(random_left: bool) -> Callable[..., Any]:
+    def check(ctx: CheckContext, response: StResponse, case: Case[Any]) -> bool | None:
+        # (probes with another method, e.g. OPTIONS, never reach the handler)
+        method = response.request.method or ""
+        if random_left and method.upper() == case.operation.method.upper():
+            assert response.status_code >= 400, (
+                f"made-up ids {case.path_parameters} answered {response.status_code}"
+            )
+        return None
+
+    check.__name__ = "random_ids_never_succeed"
+    return check
+
+
+def call_and_validate(case: Case[Any], app: Any, token: str, random_left: bool) -> None:
+    APP.target = app
+    relaxed = RELAXED.get(_label(case.operation.method, case.operation.path), ((), ""))[0]
+    case.call_and_validate(
+        headers={"Authorization": f"Bearer {token}"},
+        additional_checks=[documented_error, random_ids_never_succeed(random_left)],
+        excluded_checks=[_check(name) for name in relaxed],
+    )
+
+
+def _settings(max_examples: int) -> settings:
+    return settings(
+        max_examples=max_examples,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+
+
+@SCHEMA.parametrize()
+@_settings(MAX_EXAMPLES)
+def test_courses_api_fuzz(case: Case[Any], owned: Owned, courses_function: Any) -> None:
+    ids = {"course_id": owned.course, "section_id": owned.section, "document_id": owned.document}
+    random_left = steer(case, ids)
+    call_and_validate(case, courses_function, owned.token, random_left)
+
+
+@DELETE_SCHEMA.parametrize()
+@_settings(DELETE_EXAMPLES)
+def test_courses_api_deletions_fuzz(case: Case[Any], owned: Owned, courses_function: Any) -> None:
+    # A throwaway course, section or document per example.
+    path = case.operation.path
+    course = owned.new_course() if path == f"{B}/{{course_id}}/" else owned.course
+    ids = {"course_id": course}
+    if "section_id" in path:
+        ids["section_id"] = owned.new_section(course)
+    if "document_id" in path:
+        ids["document_id"] = owned.new_document(course)
+    random_left = steer(case, ids)
+    call_and_validate(case, courses_function, owned.token, random_left)
+
+
+def _operations(schema: Any) -> set[str]:
+    return {_label(r.ok().method, r.ok().path) for r in schema.get_all_operations()}
+
+
+def test_every_courses_operation_is_fuzzed(courses_api: Api) -> None:
+    fuzzed = _operations(SCHEMA) | _operations(DELETE_SCHEMA)
+    served = {
+        _label(method, path)
+        for path, item in DOCUMENT["paths"].items()
+        if path.startswith(f"{B}/") or path == "/api/health/"
+        for method in item
+    }
+    assert served == fuzzed, f"not fuzzed: {sorted(served - fuzzed)}"
+    assert _operations(SCHEMA).isdisjoint(_operations(DELETE_SCHEMA))
+    assert set(RELAXED) <= fuzzed, "RELAXED names an operation that no longer exists"
+    # the health route is the courses function's own, with its dependencies
+    r = courses_api.client.get("/api/health/")
+    assert r.status_code == 200, r.json
+    assert set((r.json or {})["dependencies"]) == {"documents", "blobs", "tasks", "identity"}
+
+
+# ------------------------------------------------ what the fuzzer found
+@pytest.mark.xfail(
+    strict=True,
+    reason="product: an id with a newline (%0A) in the path never reaches the courses "
+    "app: functions-framework's catch-all rule `/<path:path>` does not match a newline, "
+    "so Flask answers its own 404 as text/html, not the documented JSON error. Fix: a "
+    "JSON 404 (and 405) handler on the Flask app functions-framework builds, or route "
+    "with a converter that matches any character; then drop this xfail and the %0A "
+    "stripping in steer().",
+)
+@pytest.mark.parametrize("path", [f"{B}/%0A/", f"{B}/a%0Ab/search/?q=cell"])
+def test_newline_in_an_id_is_a_json_404(courses_api: Api, path: str) -> None:
+    user = courses_api.user()
+    r = courses_api.client.get(path, headers=courses_api.bearer(user))
+    assert r.status_code == 404
+    assert r.content_type == "application/json", f"{r.content_type}: {r.get_data()[:60]!r}"
+    assert (r.json or {})["error"]["code"] == "not_found"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="product: POST .../documents/upload-url/ answers 400 'Unsupported file type' "
+    "for a filename without a supported extension (.pdf, .md, .docx...) while the "
+    "document's UploadUrlRequest.filename is any string of 1-255 characters. Fix: a "
+    "pattern (or at least a description) on `filename` naming the extensions; then "
+    "drop this xfail and the upload-url entry in RELAXED.",
+)
+def test_upload_url_filenames_match_the_document(courses_api: Api) -> None:
+    import jsonschema  # type: ignore[import-untyped]  # via openapi-spec-validator
+
+    body = {"filename": "notes", "size": 1}
+    schema = {"$ref": "#/components/schemas/UploadUrlRequest", **DOCUMENT}
+    assert jsonschema.Draft202012Validator(schema).is_valid(body)
+    user = courses_api.user()
+    headers = courses_api.bearer(user)
+    course = courses_api.client.post(f"{B}/", json={"title": "Optics"}, headers=headers)
+    assert course.status_code == 201, course.json
+    path = f"{B}/{(course.json or {})['id']}/documents/upload-url/"
+    r = courses_api.client.post(path, json=body, headers=headers)
+    assert r.status_code == 201, f"{r.status_code} {r.json}"
