@@ -6,8 +6,10 @@ from werkzeug.wrappers import Response
 
 from aksio import logs
 from aksio.entrypoints import accounts as build
+from aksio.http.app import install_framework_error_handlers
 
 logs.configure()
+install_framework_error_handlers()
 app = build()
 
 

@@ -103,7 +103,6 @@ def _check(name: str) -> Callable[..., Any]:
 #   rightly a 400;
 # - product mismatches, each pinned by a strict xfail test below.
 _EMAIL = "reserved email domains: test_documented_emails_are_accepted"
-_FLOAT = "3.0 for an integer: test_integral_numbers_are_accepted_as_integers"
 _POSITIVE = "positive_data_acceptance"
 RELAXED: dict[str, tuple[tuple[str, ...], str]] = {
     f"GET {B}/activity/list/": ((_POSITIVE,), "a made-up cursor is rightly a 400"),
@@ -111,10 +110,9 @@ RELAXED: dict[str, tuple[tuple[str, ...], str]] = {
     f"POST {B}/register/": ((_POSITIVE,), _EMAIL),
     f"POST {B}/password-reset/": ((_POSITIVE,), _EMAIL),
     f"POST {B}/login/": ((_POSITIVE,), _EMAIL),
-    f"PUT {B}/profile/": ((_POSITIVE,), f"unknown timezone/locale are rightly a 400; {_FLOAT}"),
-    f"PATCH {B}/profile/": ((_POSITIVE,), f"unknown timezone/locale are rightly a 400; {_FLOAT}"),
-    f"POST {B}/activity/": ((_POSITIVE,), f"a future occurred_at is rightly a 400; {_FLOAT}"),
-    f"POST {B}/feedback/": ((_POSITIVE,), _FLOAT),
+    f"PUT {B}/profile/": ((_POSITIVE,), "unknown timezone/locale are rightly a 400"),
+    f"PATCH {B}/profile/": ((_POSITIVE,), "unknown timezone/locale are rightly a 400"),
+    f"POST {B}/activity/": ((_POSITIVE,), "a future occurred_at is rightly a 400"),
 }
 
 
@@ -302,14 +300,7 @@ def test_feedback_context_keys_match_the_document(accounts_api: Api) -> None:
     assert not _documented(f"{B}/feedback/", "post", body)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="product: strict validation rejects 3.0 for an integer field (400 'Input should "
-    "be a valid integer') while the document's `type: integer` accepts it (JSON Schema: "
-    "a number with a zero fraction is an integer). Fix: accept integral floats (e.g. "
-    "strict=False on int fields only) or say so in the document; then drop this xfail "
-    "and the _FLOAT reasons in RELAXED.",
-)
+# Integral floats (3.0) used to be refused by strict validation; they are ints now.
 @pytest.mark.parametrize(
     ("path", "method", "body"),
     [

@@ -18,11 +18,13 @@ from pydantic import (
 from pydantic.json_schema import SkipJsonSchema
 
 from aksio.accounts.domain import validate_locale, validate_timezone
+from aksio.validation import INTEGRAL
 
 Password = Annotated[str, StringConstraints(min_length=8, max_length=128)]
 DisplayName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
 Timezone = Annotated[str, AfterValidator(validate_timezone)]
 Locale = Annotated[str, AfterValidator(validate_locale)]
+GoalMinutes = Annotated[int, Field(ge=5, le=960), INTEGRAL]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,128}$")]
 
@@ -119,7 +121,9 @@ class ProfileUpdate(Strict):
     timezone: Timezone | SkipJsonSchema[None] = OMITTED
     locale: Locale | SkipJsonSchema[None] = OMITTED
     study_goals: Annotated[list[StudyGoal], Field(max_length=20)] | SkipJsonSchema[None] = OMITTED
-    daily_goal_minutes: Annotated[int, Field(ge=5, le=960)] | SkipJsonSchema[None] = OMITTED
+    daily_goal_minutes: Annotated[int, Field(ge=5, le=960), INTEGRAL] | SkipJsonSchema[None] = (
+        OMITTED
+    )
     desired_retention: Annotated[float, Field(ge=0.70, le=0.97)] | SkipJsonSchema[None] = OMITTED
 
     @model_validator(mode="after")
@@ -138,7 +142,7 @@ ActivityKind = Literal["study", "review", "quiz", "reading", "tutor", "other"]
 class ActivityCreate(Strict):
     kind: ActivityKind
     course_id: Id | None = None
-    minutes: Annotated[int, Field(ge=0, le=1440)] = 0
+    minutes: Annotated[int, Field(ge=0, le=1440), INTEGRAL] = 0
     occurred_at: AwareDatetime | None = None
     """Defaults to now; clients syncing offline work may send an earlier time."""
 
@@ -171,7 +175,7 @@ ContextValue = (
 
 class FeedbackCreate(Strict):
     message: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
-    rating: Annotated[int, Field(ge=1, le=5)] | None = None
+    rating: Annotated[int, Field(ge=1, le=5), INTEGRAL] | None = None
     context: (
         Annotated[
             dict[ContextKey, ContextValue],

@@ -28,6 +28,7 @@ from aksio.courses.domain import (
     normalize_color,
 )
 from aksio.pagination import PageQuery
+from aksio.validation import INTEGRAL
 
 
 def _refuse_null(value: object) -> object:
@@ -123,7 +124,7 @@ class CourseDeletion(BaseModel):
 class SectionCreate(Strict):
     title: Title
     description: Description | None = None
-    position: Annotated[int, Field(ge=0, le=MAX_SECTIONS_PER_COURSE)] | None = None
+    position: Annotated[int, Field(ge=0, le=MAX_SECTIONS_PER_COURSE), INTEGRAL] | None = None
     """Where to insert (0 = first); left out or null: at the end."""
 
 

@@ -7,6 +7,20 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from aksio.documents.sniff import EXTENSIONS
+from aksio.validation import INTEGRAL
+
+
+def _any_case(ext: str) -> str:
+    # JSON Schema patterns are ECMA-262: no inline (?i), so spell both cases out
+    return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else c for c in ext)
+
+
+FILENAME_PATTERN = (
+    r"^.*\.(" + "|".join(_any_case(e.lstrip(".")) for e in sorted(EXTENSIONS)) + r")$"
+)
+"""A name ending in a supported extension, in any case."""
+
 DocumentStatus = Literal["uploaded", "processing", "ready", "failed"]
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
@@ -34,8 +48,10 @@ class Document(BaseModel):
 class UploadUrlRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
-    filename: Annotated[str, StringConstraints(min_length=1, max_length=255)]
-    size: Annotated[int, Field(ge=1)]
+    filename: Annotated[
+        str, StringConstraints(min_length=1, max_length=255, pattern=FILENAME_PATTERN)
+    ]
+    size: Annotated[int, Field(ge=1), INTEGRAL]
     """Bytes the client will upload; the URL accepts exactly this many."""
     title: Title | None = None
 

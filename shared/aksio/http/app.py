@@ -215,5 +215,21 @@ def too_large(limit: int) -> PayloadTooLarge:
     )
 
 
+def install_framework_error_handlers() -> None:
+    """Requests functions-framework's own router refuses (its catch-all path
+    rule does not match a newline, for one) get the documented JSON error,
+    not Flask's HTML page. Call from a function's main module: the handler
+    registry exists while functions-framework loads that module."""
+    import functions_framework
+
+    register = getattr(functions_framework, "errorhandler", None)
+    if register is None:  # imported outside functions-framework (tools, benches)
+        return
+    register(404)(lambda _exc: error_response("not_found", "No such route."))
+    register(405)(
+        lambda _exc: error_response("method_not_allowed", "This method is not allowed here.")
+    )
+
+
 def all_routes(functions: Iterable[HttpFunction]) -> list[Route]:
     return [r for fn in functions for r in fn.routes]
