@@ -20,63 +20,26 @@ since fixed stays below as plain regression tests.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
 import jsonschema  # type: ignore[import-untyped]  # via openapi-spec-validator
 import pytest
-import schemathesis
 from hypothesis import HealthCheck, settings
-from schemathesis import Case, CheckContext
-from schemathesis import Response as StResponse
-from schemathesis.checks import CHECKS
+from schemathesis import Case
 
-from aksio.entrypoints import api_routes
-from aksio.http.openapi import openapi_document
-from aksio.http.responses import STATUS_OF_CODE
 from tests.fixtures.app import Api
+from tests.integration.fuzzing import (
+    DOCUMENT,
+    builtin_check,
+    deterministic_schema,
+    documented_error,
+)
 
 pytestmark = pytest.mark.emulator
 
 B = "/api/v1/accounts"
-# The same document /api/openapi.json serves (test_served_document_is_the_fuzzed_one),
-# built here so that collecting this file needs neither the app nor the emulator.
-DOCUMENT = openapi_document(api_routes())
 MAX_EXAMPLES = 25  # per operation; with the coverage phase's cases, ~15 s for all of them
-
-
-class _App:
-    """The WSGI app every request goes to: the ``accounts_function`` fixture,
-    plugged in by each test. The schema is built at import, before fixtures
-    exist, and must carry an app so that the requests checks send on their
-    own (content-type probes, auth probes) stay in-process too."""
-
-    target: Any = None
-
-    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
-        assert self.target is not None, "a test must set APP.target first"
-        return self.target(environ, start_response)
-
-
-APP = _App()
-# Repeatable cases: a fixed seed (without one schemathesis draws a new one per
-# run, whatever derandomize says), and nothing fed back from responses (ids,
-# error messages) or from whatever modules happen to be imported.
-_NO_FEEDBACK = {"extra-data-sources": {"responses": False}}
-_CONFIG = schemathesis.Config.from_dict(
-    {
-        "seed": 20251125,
-        "generation": {"deterministic": True, "database": "none"},
-        "analysis": {"constants": {"enabled": False}},
-        "phases": {
-            "examples": _NO_FEEDBACK,
-            "coverage": _NO_FEEDBACK,
-            "fuzzing": {**_NO_FEEDBACK, "error-feedback": {"enabled": False}},
-        },
-    }
-)
-_SCHEMA = schemathesis.openapi.from_dict(DOCUMENT, config=_CONFIG)
-_SCHEMA.app = APP
+_SCHEMA, APP = deterministic_schema(20251125)
 
 # These end the caller's session: account deletion, and logout (which revokes
 # every token and, by design, waits for the next whole second). They are
@@ -90,11 +53,6 @@ def _is_destructive(ctx: Any) -> bool:
 
 SCHEMA = _SCHEMA.include(path_regex=rf"^({B}/|/api/health/$)").exclude(func=_is_destructive)
 DESTRUCTIVE_SCHEMA = _SCHEMA.include(func=_is_destructive)
-
-
-def _check(name: str) -> Callable[..., Any]:
-    (found,) = [c for c in CHECKS.get_all() if getattr(c, "__name__", "") == name]
-    return found
 
 
 # Operation label -> (built-in checks not run on it, why). Two kinds:
@@ -116,25 +74,6 @@ RELAXED: dict[str, tuple[tuple[str, ...], str]] = {
 }
 
 
-def documented_error(ctx: CheckContext, response: StResponse, case: Case[Any]) -> bool | None:
-    """An error answer is exactly ``{"error": {"code", "message", "details"}}``
-    with a known code, answered with the status that code maps to."""
-    if response.status_code < 400:
-        return None
-    body = response.json()
-    assert isinstance(body, dict) and set(body) == {"error"}, f"not an error body: {body!r}"
-    error = body["error"]
-    assert isinstance(error, dict), f"error is not an object: {error!r}"
-    assert set(error) == {"code", "message", "details"}, f"error has keys {sorted(error)}"
-    assert isinstance(error["message"], str) and error["message"], "no error message"
-    code = error["code"]
-    assert code in STATUS_OF_CODE, f"undocumented error code {code!r}"
-    assert STATUS_OF_CODE[code] == response.status_code, (
-        f"{code!r} answered {response.status_code}, the table says {STATUS_OF_CODE[code]}"
-    )
-    return None
-
-
 def call_and_validate(case: Case[Any], app: Any, token: str) -> None:
     APP.target = app
     label = f"{case.operation.method.upper()} {case.operation.path}"
@@ -142,7 +81,7 @@ def call_and_validate(case: Case[Any], app: Any, token: str) -> None:
     case.call_and_validate(
         headers={"Authorization": f"Bearer {token}"},
         additional_checks=[documented_error],
-        excluded_checks=[_check(name) for name in relaxed],
+        excluded_checks=[builtin_check(name) for name in relaxed],
     )
 
 

@@ -30,53 +30,27 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis import Case, CheckContext
 from schemathesis import Response as StResponse
-from schemathesis.checks import CHECKS
 
-from aksio.entrypoints import api_routes
-from aksio.http.openapi import openapi_document
 from tests.factories import files
 from tests.fixtures.app import Api
-from tests.integration.test_api_fuzz import documented_error
+from tests.integration.fuzzing import (
+    DOCUMENT,
+    builtin_check,
+    deterministic_schema,
+    documented_error,
+)
 
 pytestmark = pytest.mark.emulator
 
 B = "/api/v1/courses"
-DOCUMENT = openapi_document(api_routes())
 MAX_EXAMPLES = 12  # per operation, on top of the coverage phase's cases
 DELETE_EXAMPLES = 6
 
 
-class _App:
-    """The WSGI app every request goes to (the ``courses_function`` fixture),
-    so that the requests checks send on their own stay in-process too."""
-
-    target: Any = None
-
-    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
-        assert self.target is not None, "a test must set APP.target first"
-        return self.target(environ, start_response)
-
-
-APP = _App()
-_NO_FEEDBACK = {"extra-data-sources": {"responses": False}}
-_CONFIG = schemathesis.Config.from_dict(
-    {
-        "seed": 20251126,
-        "generation": {"deterministic": True, "database": "none"},
-        "analysis": {"constants": {"enabled": False}},
-        "phases": {
-            "examples": _NO_FEEDBACK,
-            "coverage": _NO_FEEDBACK,
-            "fuzzing": {**_NO_FEEDBACK, "error-feedback": {"enabled": False}},
-        },
-    }
-)
-_SCHEMA = schemathesis.openapi.from_dict(DOCUMENT, config=_CONFIG)
-_SCHEMA.app = APP
+_SCHEMA, APP = deterministic_schema(20251126)
 
 
 def _label(method: str, path: str) -> str:
@@ -96,11 +70,6 @@ def _is_delete(ctx: Any) -> bool:
 # Two `include`s would be a union: one predicate each.
 SCHEMA = _SCHEMA.include(func=lambda ctx: _served(ctx) and not _is_delete(ctx))
 DELETE_SCHEMA = _SCHEMA.include(func=_is_delete)
-
-
-def _check(name: str) -> Callable[..., Any]:
-    (found,) = [c for c in CHECKS.get_all() if getattr(c, "__name__", "") == name]
-    return found
 
 
 # Operation label -> (built-in checks not run on it, why). Rules a JSON
@@ -234,7 +203,7 @@ def call_and_validate(case: Case[Any], app: Any, token: str, random_left: bool) 
     case.call_and_validate(
         headers={"Authorization": f"Bearer {token}"},
         additional_checks=[documented_error, random_ids_never_succeed(random_left)],
-        excluded_checks=[_check(name) for name in relaxed],
+        excluded_checks=[builtin_check(name) for name in relaxed],
     )
 
 
