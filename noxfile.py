@@ -18,7 +18,7 @@ import nox
 
 ROOT = Path(__file__).parent
 LOCK = ROOT / "requirements" / "lock.txt"
-ALL_EXTRAS = "firestore,gcs,tasks,identity,extract,search,openai"
+ALL_EXTRAS = "firestore,gcs,tasks,identity,extract,search,openai,fsrs"
 
 nox.options.default_venv_backend = "venv"
 nox.options.reuse_existing_virtualenvs = True
