@@ -1,0 +1,1 @@
+"""Assessments: flashcard scheduling (FSRS) and per-user parameter fitting."""
