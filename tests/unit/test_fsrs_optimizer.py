@@ -111,3 +111,16 @@ def test_rmse_bins_weights_by_count() -> None:
     expected = math.sqrt((3 * 0.05**2 + 1 * 0.95**2) / 4)
     assert rmse_bins(preds, outcomes) == pytest.approx(expected)
     assert rmse_bins([1.0], [True]) == pytest.approx(0.0)
+
+
+def test_evaluate_long_term_only_skips_same_day_reviews() -> None:
+    s = DEFAULT_PARAMETERS[2]
+    history = [ReviewRecord("a", 3, T0), ReviewRecord("b", 3, T0)]
+    test = [
+        ReviewRecord("a", 1, T0 + timedelta(minutes=5)),  # same UTC day: learning step
+        ReviewRecord("b", 3, T0 + timedelta(days=s)),  # later day, p = 0.9
+    ]
+    assert evaluate(None, history, test).count == 2
+    long_term = evaluate(None, history, test, long_term_only=True)
+    assert long_term.count == 1
+    assert long_term.log_loss == pytest.approx(-math.log(0.9), rel=1e-6)

@@ -163,12 +163,18 @@ def predictions(
     parameters: Sequence[float] | None,
     history: Iterable[ReviewRecord],
     test: Iterable[ReviewRecord],
+    *,
+    long_term_only: bool = False,
 ) -> tuple[list[float], list[bool]]:
     """Predicted recall and outcome (rating > 1) for each scored test review.
 
     Each card's history and test reviews are replayed in time order with
     ``parameters`` (None = defaults); a test review is scored from the state
     just before it, except a card's first review (nothing to predict from).
+    ``long_term_only`` also skips reviews on the same UTC day as the card's
+    previous one, as the FSRS benchmark does: FSRS's forgetting curve is not
+    meant to predict learning-step reviews minutes apart, and fsrs-rs does
+    not train on them.
     """
     test_list = list(test)
     test_ids = {id(r) for r in test_list}  # identity: the same review may repeat in value
@@ -176,14 +182,17 @@ def predictions(
     outcomes: list[bool] = []
     for cards in _by_card([*history, *test_list]).values():
         state: CardState | None = None
+        previous_day = 0
         for r in cards:
+            day = _utc_day(r.reviewed_at)
             if state is None:
                 state = CardState.new(r.reviewed_at)
-            elif id(r) in test_ids:
+            elif id(r) in test_ids and not (long_term_only and day == previous_day):
                 preds.append(retrievability(state, r.reviewed_at, parameters))
                 outcomes.append(r.rating > 1)
             # Desired retention only moves due dates, not memory state: any value works.
             state = review(state, RATINGS[r.rating - 1], r.reviewed_at, parameters=parameters).state
+            previous_day = day
     return preds, outcomes
 
 
@@ -191,9 +200,13 @@ def evaluate(
     parameters: Sequence[float] | None,
     reviews_train_history: Iterable[ReviewRecord],
     reviews_test: Iterable[ReviewRecord],
+    *,
+    long_term_only: bool = False,
 ) -> Metrics:
-    """Log loss and RMSE(bins) of ``parameters`` on ``reviews_test``."""
-    preds, outcomes = predictions(parameters, reviews_train_history, reviews_test)
+    """Log loss and RMSE(bins) of ``parameters`` on ``reviews_test`` (see :func:`predictions`)."""
+    preds, outcomes = predictions(
+        parameters, reviews_train_history, reviews_test, long_term_only=long_term_only
+    )
     return Metrics(
         log_loss=log_loss(preds, outcomes), rmse_bins=rmse_bins(preds, outcomes), count=len(preds)
     )
