@@ -97,6 +97,7 @@ def bench(session: nox.Session) -> None:
     session.run("python", "bench/retrieval.py")
     session.run("python", "bench/ingestion.py")
     session.run("python", "bench/dev_startup.py")
+    session.run("python", "bench/fsrs_fit.py")
 
 
 @nox.session(python=None)
