@@ -12,7 +12,7 @@ import json
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from aksio.errors import InvalidInput
 from aksio.ports.documents import Query, Snapshot
@@ -26,6 +26,10 @@ class Page(BaseModel, Generic[ItemT]):
 
 
 class PageQuery(BaseModel):
+    # An unknown parameter is a 400 like an unknown body field: a typo such as
+    # ?limt=5 must not silently fall back to the default.
+    model_config = ConfigDict(extra="forbid")
+
     limit: int = Field(default=20, ge=1, le=100)
     cursor: str | None = Field(default=None, max_length=2000)
 

@@ -272,3 +272,10 @@ def test_openapi_is_served(accounts_api: Api) -> None:
     assert r.status_code == 200
     assert r.json["openapi"] == "3.1.0"
     assert "/api/v1/accounts/register/" in r.json["paths"]
+
+
+def test_unknown_query_parameters_are_400(accounts_api: Api, user: TestUser) -> None:
+    # found by the fuzzer: ?=null was silently ignored although the document forbids it
+    r = call(accounts_api, user, "GET", "/activity/list/?limt=5")
+    assert r.status_code == 400
+    assert r.json["error"]["details"][0]["field"] == "limt"

@@ -65,6 +65,8 @@ class UploadUrl(BaseModel):
 
 
 class SearchQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     q: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
     limit: Annotated[int, Field(ge=1, le=20)] = 5
 
