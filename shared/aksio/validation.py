@@ -1,10 +1,10 @@
-"""Value types shared by request models."""
+"""Building blocks shared by the request models of every API area."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BeforeValidator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 
 def _integral(value: Any) -> Any:
@@ -18,3 +18,19 @@ def _integral(value: Any) -> Any:
 INTEGRAL = BeforeValidator(_integral)
 """Put last in ``Annotated[int, Field(ge=..., le=...), INTEGRAL]``: after the
 constraints, so the JSON schema still shows minimum and maximum."""
+
+
+class Strict(BaseModel):
+    """Request bodies reject unknown fields: a typo, or a client trying to set
+    a server-owned field such as ``plan``, is a 400 rather than silently lost."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+
+def _no_default(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)
+
+
+# An optional field that may be left out but never sent as null: its schema
+# must not advertise the None default the code uses to mean "not given".
+OMITTED: Any = Field(default=None, json_schema_extra=_no_default)

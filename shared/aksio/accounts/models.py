@@ -9,7 +9,6 @@ from pydantic import (
     AfterValidator,
     AwareDatetime,
     BaseModel,
-    ConfigDict,
     EmailStr,
     Field,
     StringConstraints,
@@ -18,7 +17,7 @@ from pydantic import (
 from pydantic.json_schema import SkipJsonSchema
 
 from aksio.accounts.domain import validate_locale, validate_timezone
-from aksio.validation import INTEGRAL
+from aksio.validation import INTEGRAL, OMITTED, Strict
 
 Password = Annotated[str, StringConstraints(min_length=8, max_length=128)]
 DisplayName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
@@ -27,22 +26,6 @@ Locale = Annotated[str, AfterValidator(validate_locale)]
 GoalMinutes = Annotated[int, Field(ge=5, le=960), INTEGRAL]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,128}$")]
-
-
-def _no_default(schema: dict[str, Any]) -> None:
-    schema.pop("default", None)
-
-
-# An optional field that may be left out but never sent as null: its schema
-# must not advertise the None default the code uses to mean "not given".
-OMITTED: Any = Field(default=None, json_schema_extra=_no_default)
-
-
-class Strict(BaseModel):
-    """Request bodies reject unknown fields: a typo, or a client trying to set
-    a server-owned field such as ``plan``, is a 400 rather than silently lost."""
-
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 # ------------------------------------------------------------------ auth

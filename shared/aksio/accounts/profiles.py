@@ -10,13 +10,17 @@ import contextlib
 import threading
 from collections import OrderedDict
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aksio.accounts import paths
-from aksio.accounts.models import Profile, ProfileUpdate
 from aksio.errors import NotFound
 from aksio.ports.documents import AlreadyExists, DocumentStore
 from aksio.ports.identity import Principal
+
+if TYPE_CHECKING:
+    # Every function's auth step imports this module for ensure_profile; the
+    # accounts models (and email-validator) load only where profiles are read.
+    from aksio.accounts.models import Profile, ProfileUpdate
 
 PROFILE_DEFAULTS: dict[str, Any] = {
     "university": None,
@@ -79,6 +83,8 @@ def get_profile(store: DocumentStore, uid: str) -> Profile:
     snap = store.get(paths.user(uid))
     if snap is None:
         raise NotFound("No profile for this account.")
+    from aksio.accounts.models import Profile
+
     return Profile.model_validate({**PROFILE_DEFAULTS, **snap.data})
 
 

@@ -20,7 +20,6 @@ from pydantic import (
 )
 from pydantic.json_schema import SkipJsonSchema
 
-from aksio.accounts.models import OMITTED, Strict
 from aksio.courses.domain import (
     COLOR_PATTERN,
     ID_PATTERN,
@@ -28,7 +27,7 @@ from aksio.courses.domain import (
     normalize_color,
 )
 from aksio.pagination import PageQuery
-from aksio.validation import INTEGRAL
+from aksio.validation import INTEGRAL, OMITTED, Strict
 
 
 def _refuse_null(value: object) -> object:

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from aksio.documents.sniff import EXTENSIONS
-from aksio.validation import INTEGRAL
+from aksio.validation import INTEGRAL, Strict
 
 
 def _any_case(ext: str) -> str:
@@ -45,9 +45,7 @@ class Document(BaseModel):
     updated_at: datetime | None = None
 
 
-class UploadUrlRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
-
+class UploadUrlRequest(Strict):
     filename: Annotated[
         str, StringConstraints(min_length=1, max_length=255, pattern=FILENAME_PATTERN)
     ]
