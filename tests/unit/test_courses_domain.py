@@ -10,16 +10,17 @@ from hypothesis import strategies as st
 
 from aksio.courses import domain
 from aksio.errors import InvalidInput
+from aksio.ids import is_valid_id
 
 
 @pytest.mark.parametrize("value", ["01hx", "a", "A_b-9", "x" * 128])
 def test_valid_ids(value: str) -> None:
-    assert domain.is_valid_id(value)
+    assert is_valid_id(value)
 
 
 @pytest.mark.parametrize("value", ["", "x" * 129, "a/b", "a.b", "..", "ä", "a b", "%2F"])
 def test_invalid_ids(value: str) -> None:
-    assert not domain.is_valid_id(value)
+    assert not is_valid_id(value)
 
 
 def test_colours_are_normalised_to_lowercase() -> None:

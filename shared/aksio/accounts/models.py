@@ -17,6 +17,7 @@ from pydantic import (
 from pydantic.json_schema import SkipJsonSchema
 
 from aksio.accounts.domain import validate_locale, validate_timezone
+from aksio.ids import ID_PATTERN
 from aksio.validation import INTEGRAL, OMITTED, Strict
 
 Password = Annotated[str, StringConstraints(min_length=8, max_length=128)]
@@ -25,7 +26,7 @@ Timezone = Annotated[str, AfterValidator(validate_timezone)]
 Locale = Annotated[str, AfterValidator(validate_locale)]
 GoalMinutes = Annotated[int, Field(ge=5, le=960), INTEGRAL]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
-Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,128}$")]
+Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 
 
 # ------------------------------------------------------------------ auth

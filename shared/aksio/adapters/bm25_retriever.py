@@ -43,6 +43,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from aksio.ids import ID_PATTERN
 from aksio.ports.blobs import BlobNotFound, BlobStore
 from aksio.ports.documents import DocumentStore
 from aksio.ports.retrieval import CourseScope, Hit, Passage
@@ -57,7 +58,7 @@ TOKENIZER_ID = "v1:nfkd-fold,casefold,en-stop-179,snowball-english"
 """Stored with every token file and index: tokens made by another tokenizer
 would silently never match, so a change here must come with a re-index."""
 
-_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
+_ID = re.compile(ID_PATTERN)
 # Letters and digits of any script; apostrophes split ("don't" -> "don", "t").
 _WORD = re.compile(r"[^\W_]+")
 _MAX_QUERY_CHARS = 2_000  # a query is a question, not a document: bound the work

@@ -21,8 +21,6 @@ MAX_SECTIONS_PER_COURSE = 200
 """Bounds every section change to one transaction (Firestore allows 500 writes)."""
 EXAM_DATE_WINDOW_YEARS = 10
 
-ID_PATTERN = r"^[A-Za-z0-9_-]{1,128}$"
-_ID = re.compile(ID_PATTERN)
 COLOR_PATTERN = r"^#[0-9A-Fa-f]{6}$"
 _COLOR = re.compile(COLOR_PATTERN)
 
@@ -37,11 +35,6 @@ PALETTE = (
     "#2563eb",  # blue
 )
 """Colours a course gets when none is chosen (readable on light and dark)."""
-
-
-def is_valid_id(value: str) -> bool:
-    """Ids in URLs: anything else cannot name a document, so it is a 404."""
-    return bool(_ID.match(value))
 
 
 def normalize_color(value: str) -> str:

@@ -22,10 +22,10 @@ from pydantic.json_schema import SkipJsonSchema
 
 from aksio.courses.domain import (
     COLOR_PATTERN,
-    ID_PATTERN,
     MAX_SECTIONS_PER_COURSE,
     normalize_color,
 )
+from aksio.ids import ID_PATTERN
 from aksio.pagination import PageQuery
 from aksio.validation import INTEGRAL, OMITTED, Strict
 

@@ -33,7 +33,7 @@ from aksio.courses.models import (
     SectionListQuery,
 )
 from aksio.errors import Conflict, NotFound
-from aksio.ids import new_id
+from aksio.ids import is_valid_id, new_id
 from aksio.pagination import Page, next_cursor, paged
 from aksio.ports.documents import DocumentStore, Increment, Query, Snapshot, Transaction, collection
 
@@ -84,7 +84,7 @@ def _live(snap: Snapshot | None) -> Snapshot:
 
 def course_path(uid: str, course_id: str) -> str:
     """The course's path; an id that cannot be one answers 404 like a missing course."""
-    if not domain.is_valid_id(course_id):
+    if not is_valid_id(course_id):
         raise NotFound(COURSE_GONE)
     return paths.course(uid, course_id)
 
@@ -214,7 +214,7 @@ def get_section(store: DocumentStore, uid: str, course_id: str, section_id: str)
 
 
 def _section_path(uid: str, course_id: str, section_id: str) -> str:
-    if not domain.is_valid_id(section_id):
+    if not is_valid_id(section_id):
         raise NotFound(SECTION_GONE)
     return paths.section(uid, course_id, section_id)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -12,12 +11,11 @@ from aksio.documents import paths
 from aksio.documents.model import Chunk
 from aksio.documents.models import Document
 from aksio.errors import NotFound
-from aksio.ids import new_id
+from aksio.ids import is_valid_id, new_id
 from aksio.pagination import Page, PageQuery, next_cursor, paged
 from aksio.ports.documents import MAX_BATCH_WRITES, DocumentStore, Snapshot, collection
 
 __all__ = ["require_course"]  # re-exported: documents need a live course first
-_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 
 
 def new_document(
@@ -56,7 +54,7 @@ def to_document(data: dict[str, Any]) -> Document:
 
 
 def get_document(store: DocumentStore, uid: str, course_id: str, document_id: str) -> Snapshot:
-    if not _ID.match(document_id):  # an id that cannot exist is simply not found
+    if not is_valid_id(document_id):  # an id that cannot exist is simply not found
         raise NotFound("No such document.")
     snap = store.get(paths.document(uid, course_id, document_id))
     if snap is None:
