@@ -45,6 +45,8 @@ def process_object(services: Services, obj: FinalizedObject) -> Outcome:
 
     course_path = paths.course(where.uid, where.course_id)
 
+    title: list[str] = []  # the claim reads the record; no second read for its title
+
     def claim(tx: Transaction) -> str:
         course, snap = tx.get_many([course_path, doc_path])
         if snap is None or course is None or course.data.get("status") == "deleting":
@@ -73,6 +75,7 @@ def process_object(services: Services, obj: FinalizedObject) -> Outcome:
                 "updated_at": now,
             },
         )
+        title[:] = [str(snap.data.get("title") or "")]
         return "claimed"
 
     verdict = store.run_transaction(claim)
@@ -82,14 +85,14 @@ def process_object(services: Services, obj: FinalizedObject) -> Outcome:
     if verdict != "claimed":
         return Outcome("ignored", verdict)
     try:
-        return _process(services, obj, where)
+        return _process(services, obj, where, title[0])
     except Exception:
         log.exception("processing failed", extra={"object": obj.key})
         _finish(services, doc_path, obj.generation, {"status": "failed", "error": GENERIC_FAILURE})
         return Outcome("failed", GENERIC_FAILURE)
 
 
-def _process(services: Services, obj: FinalizedObject, where: UploadPath) -> Outcome:
+def _process(services: Services, obj: FinalizedObject, where: UploadPath, title: str) -> Outcome:
     from aksio.documents.chunking import chunk
     from aksio.documents.extract import extract
     from aksio.documents.facts import facts
@@ -97,9 +100,6 @@ def _process(services: Services, obj: FinalizedObject, where: UploadPath) -> Out
     store, settings = services.documents, services.settings
     uid, course_id, document_id = where.uid, where.course_id, where.document_id
     doc_path = paths.document(uid, course_id, document_id)
-    doc = store.get(doc_path)
-    assert doc is not None
-    title = str(doc.data.get("title") or "")
     limits = ExtractionLimits(max_bytes=settings.max_direct_upload_bytes)
     if obj.size > limits.max_bytes:
         return _fail(services, where, obj, f"The file is larger than {_mb(limits.max_bytes)}.")
