@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass
 
 from aksio.composition import Services
+from aksio.courses import paths as course_paths
 from aksio.documents import paths, repository
 from aksio.documents.events import FinalizedObject
 from aksio.documents.model import ExtractionFailed, ExtractionLimits
@@ -43,7 +44,7 @@ def process_object(services: Services, obj: FinalizedObject) -> Outcome:
     store = services.documents
     now = services.clock.now()
 
-    course_path = paths.course(where.uid, where.course_id)
+    course_path = course_paths.course(where.uid, where.course_id)
 
     title: list[str] = []  # the claim reads the record; no second read for its title
 

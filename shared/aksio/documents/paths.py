@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from aksio.courses.paths import course
 from aksio.ids import ID_CHARS
 
-__all__ = ["course"]  # re-exported: documents live under their course
-
 _ID = ID_CHARS
 # users/{uid}/courses/{course_id}/documents/{document_id}/{filename}
 _UPLOAD = re.compile(rf"^users/({_ID})/courses/({_ID})/documents/({_ID})/([^/]+)$")

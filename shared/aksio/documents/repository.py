@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from aksio.courses.repository import require_course
 from aksio.documents import paths
 from aksio.documents.model import Chunk
 from aksio.documents.models import Document
@@ -14,8 +13,6 @@ from aksio.errors import NotFound
 from aksio.ids import is_valid_id, new_id
 from aksio.pagination import Page, PageQuery, next_cursor, paged
 from aksio.ports.documents import MAX_BATCH_WRITES, DocumentStore, Snapshot, collection
-
-__all__ = ["require_course"]  # re-exported: documents need a live course first
 
 
 def new_document(

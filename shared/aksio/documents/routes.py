@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from aksio.courses.repository import require_course
 from aksio.documents import repository, search, service
 from aksio.documents.models import Document, SearchQuery, SearchResults, UploadUrl, UploadUrlRequest
 from aksio.http.context import RequestContext
@@ -41,7 +42,7 @@ def create_upload_url(ctx: RequestContext, course_id: str, body: UploadUrlReques
 def list_documents(ctx: RequestContext, course_id: str, query: PageQuery) -> Page[Document]:
     """The course's documents, newest first."""
     store = ctx.services.documents
-    repository.require_course(store, ctx.uid, course_id)
+    require_course(store, ctx.uid, course_id)
     return repository.list_documents(store, ctx.uid, course_id, query)
 
 
@@ -49,7 +50,7 @@ def list_documents(ctx: RequestContext, course_id: str, query: PageQuery) -> Pag
 def get_document(ctx: RequestContext, course_id: str, document_id: str) -> Document:
     """One document, with its processing status."""
     store = ctx.services.documents
-    repository.require_course(store, ctx.uid, course_id)
+    require_course(store, ctx.uid, course_id)
     return repository.to_document(
         repository.get_document(store, ctx.uid, course_id, document_id).data
     )
@@ -64,5 +65,5 @@ def delete_document(ctx: RequestContext, course_id: str, document_id: str) -> No
 @router.get("/<course_id>/search/", errors=(404,))
 def search_course(ctx: RequestContext, course_id: str, query: SearchQuery) -> SearchResults:
     """The passages of the course's documents that best match ``q``."""
-    repository.require_course(ctx.services.documents, ctx.uid, course_id)
+    require_course(ctx.services.documents, ctx.uid, course_id)
     return search.search_course(ctx.services, ctx.uid, course_id, query.q, query.limit)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aksio.composition import Services
+from aksio.courses.repository import require_course
 from aksio.documents import domain, repository
 from aksio.documents.models import Document, UploadUrl
 from aksio.errors import InvalidInput, PayloadTooLarge
@@ -20,10 +21,21 @@ def _check_name(filename: str) -> str:
 
 
 def _open_record(
-    services: Services, uid: str, course_id: str, *, filename: str, size: int, title: str | None
+    services: Services,
+    uid: str,
+    course_id: str,
+    *,
+    filename: str,
+    size: int,
+    title: str | None,
+    max_size: int | None = None,
 ) -> tuple[Document, str]:
     """The record comes first, then the bytes: the trigger needs it."""
-    repository.require_course(services.documents, uid, course_id)
+    require_course(services.documents, uid, course_id)
+    if max_size is not None and size > max_size:
+        raise PayloadTooLarge(
+            f"Files can be at most {max_size // (1024 * 1024)} MB.", details={"limit": max_size}
+        )
     safe = _check_name(filename)
     return repository.new_document(
         services.documents,
@@ -59,13 +71,15 @@ def upload_url(
     title: str | None,
     origin: str | None,
 ) -> UploadUrl:
-    limit = services.settings.max_direct_upload_bytes
-    repository.require_course(services.documents, uid, course_id)
-    if size > limit:
-        raise PayloadTooLarge(
-            f"Files can be at most {limit // (1024 * 1024)} MB.", details={"limit": limit}
-        )
-    doc, blob = _open_record(services, uid, course_id, filename=filename, size=size, title=title)
+    doc, blob = _open_record(
+        services,
+        uid,
+        course_id,
+        filename=filename,
+        size=size,
+        title=title,
+        max_size=services.settings.max_direct_upload_bytes,
+    )
     url = services.blobs.create_upload_session(
         blob, content_type=doc.content_type, size=size, origin=origin
     )
@@ -76,7 +90,7 @@ def delete(services: Services, uid: str, course_id: str, document_id: str) -> No
     """Record last: if a step fails the document is still listed and the
     delete can be retried; every step is idempotent."""
     store = services.documents
-    repository.require_course(store, uid, course_id)
+    require_course(store, uid, course_id)
     repository.get_document(store, uid, course_id, document_id)
     from aksio.documents import paths
 
