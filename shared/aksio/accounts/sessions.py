@@ -41,9 +41,13 @@ def _limit(services: Services, *keys: str) -> None:
         ratelimit.hit(services.documents, key, limit, services.clock.now())
 
 
-def _tokens(services: Services, tokens: TokenSet, email: str | None) -> Tokens:
-    profile = services.documents.get(paths.user(tokens.uid))
-    name = profile.data.get("display_name") if profile else None
+def _tokens(
+    services: Services, tokens: TokenSet, email: str | None, display_name: str | None = None
+) -> Tokens:
+    name = display_name
+    if name is None:  # not known here: the profile has it
+        profile = services.documents.get(paths.user(tokens.uid))
+        name = profile.data.get("display_name") if profile else None
     return Tokens(
         user=UserOut(uid=tokens.uid, email=email, display_name=name),
         id_token=tokens.id_token,
@@ -71,7 +75,7 @@ def register(services: Services, email: str, password: str, display_name: str, i
     except IdentityUnavailable:
         raise Unavailable(UNAVAILABLE) from None
     create_profile(services.documents, tokens.uid, email, display_name, services.clock.now())
-    return _tokens(services, tokens, email)
+    return _tokens(services, tokens, email, display_name)
 
 
 def login(services: Services, email: str, password: str, ip: str) -> Tokens:
