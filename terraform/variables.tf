@@ -91,8 +91,10 @@ variable "functions" {
       timeout_seconds = 540
       max_instances   = 10
       uses_storage    = true
-      enqueues_tasks  = true    # jobs chain follow-up jobs
-      firebase_auth   = "admin" # the account-deletion job removes the Auth user
+      enqueues_tasks  = true               # jobs chain follow-up jobs
+      firebase_auth   = "admin"            # the account-deletion job removes the Auth user
+      secrets         = ["openai_api_key"] # generation jobs call the language model
+      env             = { AKSIO_RETRIEVER = "vector", AKSIO_LANGUAGE_MODEL = "openai" }
     }
     # Coming next; each deploys as soon as its functions/<name>/main.py exists.
     courses = {

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from aksio.ports.blobs import BlobStore
     from aksio.ports.documents import DocumentStore
     from aksio.ports.identity import IdentityProvider, PasswordAuth
+    from aksio.ports.llm import LanguageModel
     from aksio.ports.retrieval import Retriever
     from aksio.ports.tasks import TaskQueue
 
@@ -65,6 +66,11 @@ class Services:
     def password_auth(self) -> PasswordAuth:
         auth: PasswordAuth = self._get("password_auth")
         return auth
+
+    @property
+    def language_model(self) -> LanguageModel:
+        model: LanguageModel = self._get("language_model")
+        return model
 
     # -- builders: each imports its adapter (and so its SDK) only when called
     def _build_documents(self) -> DocumentStore:
@@ -117,6 +123,22 @@ class Services:
         from aksio.adapters.bm25_retriever import Bm25Retriever
 
         return Bm25Retriever(self.documents, self.blobs)
+
+    def _build_language_model(self) -> LanguageModel:
+        s = self.settings
+        if s.language_model == "openai":
+            from aksio.adapters.openai_llm import OpenAILanguageModel
+
+            return OpenAILanguageModel(
+                api_key=s.openai_api_key,
+                model=s.llm_model,
+                base_url=s.openai_base_url,
+                timeout_s=s.llm_timeout_s,
+                max_retries=s.llm_max_retries,
+            )
+        from aksio.adapters.local_llm import LocalLanguageModel
+
+        return LocalLanguageModel()
 
     def _build_tasks(self) -> TaskQueue:
         s = self.settings

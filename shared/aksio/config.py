@@ -80,6 +80,24 @@ class Settings(BaseSettings):
     embedding_model: str = "text-embedding-3-small"
     embedding_dimensions: int = 256
 
+    # assessments
+    language_model: Literal["local", "openai"] = "local"
+    """Who drafts cards and questions: the deterministic local provider or OpenAI."""
+    llm_model: str = "gpt-4o-mini"
+    llm_timeout_s: float = 60.0
+    llm_max_retries: int = 3
+    """Retries of 429s, 5xx and timeouts, with the SDK's exponential backoff."""
+    openai_base_url: str | None = None
+    """Another OpenAI-compatible endpoint (tests point this at a local fake)."""
+    generation_daily_limit: int = 20
+    """Generation requests per user per UTC day (each one may call the model)."""
+    generation_max_count: int = 50
+    """Most cards or questions one generation request may ask for."""
+    fsrs_min_reviews_to_fit: int = 400
+    """Personal FSRS parameters are first fitted at this many reviews..."""
+    fsrs_refit_every: int = 1000
+    """...and fitted again every this many reviews after that."""
+
     # abuse limits: attempts per window, per client address and per email
     auth_rate_limit: int = 10
     auth_rate_window_s: int = 300

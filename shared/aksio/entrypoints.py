@@ -12,7 +12,7 @@ from collections.abc import Callable
 from aksio.http.app import HttpFunction
 from aksio.http.docs import openapi_router
 from aksio.http.health import health_router
-from aksio.http.router import Route
+from aksio.http.router import Route, Router
 
 
 def api_routes() -> list[Route]:
@@ -22,7 +22,16 @@ def api_routes() -> list[Route]:
     from aksio.documents.routes import router as documents_router
 
     routers = [health_router(), accounts_router, courses_router, documents_router]
+    routers += _assessments_routers()
     return [r for router in routers for r in router.routes]
+
+
+def _assessments_routers() -> list[Router]:
+    from aksio.assessments.flashcards.routes import router as flashcards
+    from aksio.assessments.generation.routes import router as generation
+    from aksio.assessments.quizzes.routes import router as quizzes
+
+    return [flashcards, quizzes, generation]
 
 
 def accounts() -> HttpFunction:
@@ -42,8 +51,14 @@ def courses() -> HttpFunction:
     return HttpFunction("courses", (courses, documents, health))
 
 
+def assessments() -> HttpFunction:
+    health = health_router("documents", "tasks", "identity")
+    return HttpFunction("assessments", (*_assessments_routers(), health))
+
+
 HTTP_FUNCTIONS: dict[str, tuple[str, Callable[[], HttpFunction]]] = {
     # name: (public path prefix, factory)
     "accounts": ("/api/v1/accounts", accounts),
     "courses": ("/api/v1/courses", courses),
+    "assessments": ("/api/v1/assessments", assessments),
 }

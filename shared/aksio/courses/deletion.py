@@ -84,9 +84,15 @@ def purge_course(store: DocumentStore, blobs: BlobStore, uid: str, course_id: st
     # Both steps delete whatever is left under a prefix, so either order resumes;
     # files first keeps the course marked ``deleting`` (refusing new uploads)
     # for as long as files are being removed.
+    from aksio.assessments.cleanup import purge_course_items
+
     files = blobs.delete_prefix(paths.course_blobs(uid, course_id))
+    # Cards, reviews and quizzes sit outside the subtree (per-user collections
+    # keyed by course, see aksio.assessments.paths): before the course document
+    # goes, so a retry still finds the course marked and finishes them.
+    items = purge_course_items(store, uid, course_id)
     documents = store.delete_tree(paths.course(uid, course_id))
-    return Purged(documents=documents, files=files)
+    return Purged(documents=documents + items, files=files)
 
 
 @register(TASK_KIND, on_give_up=lambda payload, delivery, exc: _gave_up(payload, exc))

@@ -35,13 +35,14 @@ REPO_ROOT = Path(__file__).resolve().parents[3]
 FUNCTION_EXTRAS: Mapping[str, tuple[str, ...]] = {
     "accounts": ("firestore", "gcs", "identity"),
     "courses": ("firestore", "gcs", "tasks", "identity", "search", "openai"),
-    "learning": ("firestore", "tasks", "identity"),
-    "assessments": ("firestore", "tasks", "identity", "openai"),
+    "learning": ("firestore", "tasks", "identity", "fsrs"),
+    "assessments": ("firestore", "tasks", "identity", "fsrs"),
     "chat": ("firestore", "identity", "openai"),
     "billing": ("firestore", "identity", "stripe"),
     "stripe_webhook": ("firestore", "stripe"),
     "document_uploaded": ("firestore", "gcs", "tasks", "extract", "search", "openai"),
-    "task_worker": ("firestore", "gcs", "tasks", "identity", "openai"),
+    # Jobs: course deletion, generation (model, passages), fitting FSRS parameters.
+    "task_worker": ("firestore", "gcs", "tasks", "identity", "search", "openai", "fsrs"),
 }
 # A function missing from the table still deploys, with every cloud adapter.
 DEFAULT_EXTRAS: tuple[str, ...] = ("firestore", "gcs", "tasks", "identity")

@@ -1,0 +1,43 @@
+"""Removing a deleted course's cards, reviews, quizzes and jobs.
+
+They live in per-user collections keyed by ``course_id`` (see paths), so the
+course's subtree does not hold them; the course-deletion task calls
+:func:`purge_course_items` after it empties the subtree. Each call deletes
+only what is left, so a retried task finishes the job.
+"""
+
+from __future__ import annotations
+
+from contextlib import suppress
+
+from aksio.accounts.paths import user
+from aksio.assessments import paths
+from aksio.ports.documents import DELETE_FIELD, MAX_BATCH_WRITES, DocumentStore, collection
+from aksio.ports.documents import NotFound as MissingDocument
+
+_WITH_SUBCOLLECTIONS = frozenset({"quizzes"})  # attempts
+
+
+def purge_course_items(store: DocumentStore, uid: str, course_id: str) -> int:
+    """Delete the course's items (with their subcollections, such as quiz
+    attempts) and its entries in the stats document; returns documents deleted."""
+    deleted = 0
+    for name in paths.COURSE_KEYED_COLLECTIONS:
+        query = collection(f"{user(uid)}/{name}").where("course_id", "==", course_id)
+        # Collected first: deleting while a query streams is not safe on every store.
+        found = [snap.path for snap in store.stream(query)]
+        if name in _WITH_SUBCOLLECTIONS:
+            deleted += sum(store.delete_tree(path) for path in found)
+            continue
+        for start in range(0, len(found), MAX_BATCH_WRITES):
+            batch = store.batch()
+            for path in found[start : start + MAX_BATCH_WRITES]:
+                batch.delete(path)
+            batch.commit()
+        deleted += len(found)
+    with suppress(MissingDocument):  # no stats: the user never had cards or quizzes
+        store.update(
+            paths.stats(uid),
+            {f"cards.{course_id}": DELETE_FIELD, f"weakness.{course_id}": DELETE_FIELD},
+        )
+    return deleted

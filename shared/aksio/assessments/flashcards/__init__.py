@@ -1,0 +1,1 @@
+"""Flashcards: CRUD, reviews on FSRS, undo, the due queue, suspension."""

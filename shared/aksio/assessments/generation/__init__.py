@@ -1,0 +1,1 @@
+"""Cards and quizzes drafted from the course's documents, as background jobs."""

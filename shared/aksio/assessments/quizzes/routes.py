@@ -1,0 +1,7 @@
+"""HTTP handlers of the quizzes area of ``/api/v1/assessments``."""
+
+from __future__ import annotations
+
+from aksio.http.router import Router
+
+router = Router(prefix="/api/v1/assessments", tag="quizzes")
