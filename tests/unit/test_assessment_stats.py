@@ -60,7 +60,7 @@ def test_review_and_its_undo_cancel_out(store: SqliteDocumentStore) -> None:
     }
     assert stats.weakness(data, "c1") == {"s1": pytest.approx(0.5)}
 
-    data = apply(store, stats.review_logged(**review, sign=-1))  # type: ignore[arg-type]
+    data = apply(store, stats.review_logged(**review, sign=-1))
     assert stats.total_reviews(data) == 0
     assert stats.weakness(data, "c1") == {}
 
