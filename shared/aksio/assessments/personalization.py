@@ -18,13 +18,27 @@ A fit that loses stores ``parameters: None`` (the defaults) with its metrics.
 from __future__ import annotations
 
 import logging
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from aksio.assessments import paths
+from aksio.assessments import optimizer, paths
+from aksio.assessments.optimizer import Metrics, ReviewRecord
+from aksio.assessments.scheduling import RATINGS
 from aksio.config import Settings
-from aksio.ports.tasks import Task, TaskAlreadyExists, TaskQueue
+from aksio.ports.documents import DocumentStore, Transaction, collection
+from aksio.ports.tasks import (
+    PermanentTaskError,
+    Task,
+    TaskAlreadyExists,
+    TaskDelivery,
+    TaskQueue,
+)
+from aksio.tasks.registry import register
 
 log = logging.getLogger("aksio.assessments")
 
@@ -39,7 +53,8 @@ QUERY_INDEXES: list[dict[str, Any]] = []
 class FitPayload(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    uid: str
+    # A Firebase uid; it becomes a path segment, so no "/".
+    uid: str = Field(min_length=1, max_length=128, pattern=r"^[^/]+$")
 
 
 # ------------------------------------------------------------------ when to fit
@@ -78,3 +93,157 @@ def after_review(tasks: TaskQueue, settings: Settings, uid: str, total_reviews: 
             "could not queue the FSRS parameter fit",
             extra={"uid": uid, "total_reviews": total_reviews},
         )
+
+
+# ------------------------------------------------------------------ deciding (pure)
+@dataclass(frozen=True)
+class FitDecision:
+    """What a fit found: ``parameters`` None keeps the defaults."""
+
+    parameters: list[float] | None
+    adopted: bool
+    reviews: int
+    default: Metrics
+    fitted: Metrics
+
+    def to_stats(self, now: datetime) -> dict[str, Any]:
+        """The stats document's ``fsrs`` field."""
+        return {
+            "parameters": self.parameters,
+            "fitted_at": now,
+            "fitted_on_reviews": self.reviews,
+            "metrics": {
+                "log_loss_default": self.default.log_loss,
+                "log_loss_fitted": self.fitted.log_loss,
+                "rmse_default": self.default.rmse_bins,
+                "rmse_fitted": self.fitted.rmse_bins,
+                "scored_reviews": self.default.count,
+            },
+            "adopted": self.adopted,
+        }
+
+
+def decide(reviews: Sequence[ReviewRecord]) -> FitDecision | None:
+    """Fit on the earlier 80% by time, score both parameter sets on the later
+    20%; None when the log cannot tell (too few reviews or long-term items to
+    fit, or nothing long-term to score).
+
+    Scored on long-term reviews only (a later UTC day than the card's previous
+    review): that is what FSRS's forgetting curve predicts and what fsrs-rs
+    trains on; same-day learning steps would only add noise to the choice.
+    Ties adopt: the fitted parameters are then no worse and are the user's own.
+    """
+    # Time order, then card id: equal timestamps must not make the split
+    # depend on how the store happened to return them (idempotence).
+    ordered = sorted(reviews, key=lambda r: (r.reviewed_at, r.card_id))
+    split = int(len(ordered) * TRAIN_FRACTION)
+    train, test = ordered[:split], ordered[split:]
+    candidate = optimizer.fit_parameters(train)
+    if candidate is None:
+        return None
+    default = optimizer.evaluate(None, train, test, long_term_only=True)
+    fitted = optimizer.evaluate(candidate, train, test, long_term_only=True)
+    scores = (default.log_loss, fitted.log_loss, default.rmse_bins, fitted.rmse_bins)
+    if default.count == 0 or not all(math.isfinite(s) for s in scores):
+        return None
+    adopted = fitted.log_loss <= default.log_loss
+    parameters: list[float] | None = None
+    if adopted:
+        # The split only decided *whether* to personalise; the stored set
+        # learns from every review. The earlier-part fit stands in should the
+        # whole-log fit fail, which it should not on a superset.
+        parameters = optimizer.fit_parameters(ordered) or candidate
+    return FitDecision(parameters, adopted, len(ordered), default, fitted)
+
+
+# ------------------------------------------------------------------ I/O
+def _record(data: Mapping[str, Any]) -> ReviewRecord | None:
+    rating, at, card_id = data.get("rating"), data.get("reviewed_at"), data.get("card_id")
+    if isinstance(at, str):
+        try:
+            at = datetime.fromisoformat(at)
+        except ValueError:
+            return None
+    if (
+        rating not in RATINGS
+        or not isinstance(at, datetime)
+        or at.tzinfo is None
+        or not isinstance(card_id, str)
+    ):
+        return None
+    duration = data.get("duration_ms")
+    return ReviewRecord(
+        card_id=card_id,
+        rating=RATINGS.index(rating) + 1,
+        reviewed_at=at,
+        duration_ms=duration if isinstance(duration, int) else None,
+    )
+
+
+def load_reviews(store: DocumentStore, uid: str) -> tuple[list[ReviewRecord], int]:
+    """The user's review log as records, and how many documents were unreadable.
+    Streamed: only the small records are kept (50,000 reviews are a few MB)."""
+    records: list[ReviewRecord] = []
+    skipped = 0
+    for snap in store.stream(collection(paths.reviews(uid))):
+        record = _record(snap.data)
+        if record is None:
+            skipped += 1
+        else:
+            records.append(record)
+    return records, skipped
+
+
+def store_decision(store: DocumentStore, uid: str, decision: FitDecision, now: datetime) -> bool:
+    """Write the outcome unless a fit on more reviews is stored already (two
+    milestone tasks may finish out of order). False when it was not written."""
+    path = paths.stats(uid)
+
+    def write(tx: Transaction) -> bool:
+        snap = tx.get(path)
+        previous = snap.get("fsrs.fitted_on_reviews") if snap is not None else None
+        if isinstance(previous, int) and previous > decision.reviews:
+            return False
+        tx.set(path, {"fsrs": decision.to_stats(now)}, merge=True)
+        return True
+
+    return store.run_transaction(write)
+
+
+def fit_user(store: DocumentStore, uid: str, now: datetime) -> FitDecision | None:
+    """Fit, decide and store one user's parameters; None when nothing was stored."""
+    reviews, skipped = load_reviews(store, uid)
+    extra = {"uid": uid, "reviews": len(reviews), "skipped": skipped}
+    if skipped:
+        log.warning("unreadable review log entries skipped", extra=extra)
+    decision = decide(reviews)
+    if decision is None:
+        # Not an error: the next milestone tries again with more reviews.
+        log.info("FSRS fit skipped: too few (long-term) reviews", extra=extra)
+        return None
+    if not store_decision(store, uid, decision, now):
+        log.info("FSRS fit not stored: a fit on more reviews is stored already", extra=extra)
+        return None
+    log.info(
+        "FSRS parameters fitted",
+        extra={
+            **extra,
+            "adopted": decision.adopted,
+            "log_loss_default": decision.default.log_loss,
+            "log_loss_fitted": decision.fitted.log_loss,
+            "scored_reviews": decision.default.count,
+        },
+    )
+    return decision
+
+
+@register(TASK_KIND)
+def handle_fit_fsrs_parameters(payload: dict[str, Any], delivery: TaskDelivery) -> None:
+    from aksio.composition import get_services
+
+    try:
+        task = FitPayload.model_validate(payload)
+    except ValidationError as exc:
+        raise PermanentTaskError(f"bad {TASK_KIND} payload: {exc}") from None
+    services = get_services()
+    fit_user(services.documents, task.uid, services.clock.now())
