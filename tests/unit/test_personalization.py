@@ -4,11 +4,13 @@ N reviews after it, once per milestone, and never failing the review."""
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 
 import pytest
 
 from aksio.adapters.inprocess_tasks import InProcessTaskQueue
 from aksio.assessments import personalization
+from aksio.assessments.optimizer import ReviewRecord
 from aksio.assessments.personalization import after_review, is_fit_milestone
 from aksio.config import Settings
 from aksio.ports.tasks import Task, TaskAlreadyExists, TaskDelivery, task_id_for
@@ -120,3 +122,35 @@ def test_no_enqueue_and_no_log_off_milestone(caplog: pytest.LogCaptureFixture) -
     with caplog.at_level(logging.ERROR, logger="aksio.assessments"):
         after_review(queue, SETTINGS, "u1", 401)
     assert caplog.records == []
+
+
+AT = datetime(2024, 5, 1, 9, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("doc_id", "data", "expected"),
+    [
+        (
+            "c1-000003",
+            {"card_id": "c1", "rating": "hard", "reviewed_at": AT, "duration_ms": 1200},
+            ReviewRecord("c1", 2, AT, 1200),
+        ),
+        (  # as ReviewLogEntry.to_dict writes it: ISO time, no card id
+            "card-x-000001",
+            {"rating": "easy", "reviewed_at": AT.isoformat(), "duration_ms": None},
+            ReviewRecord("card-x", 4, AT, None),
+        ),
+        ("c1-000001", {"card_id": "c1", "rating": "meh", "reviewed_at": AT}, None),
+        ("c1-000001", {"card_id": "c1", "rating": "good", "reviewed_at": "yesterday"}, None),
+        (
+            "c1-000001",
+            {"card_id": "c1", "rating": "good", "reviewed_at": AT.replace(tzinfo=None)},
+            None,
+        ),
+        ("c1-000001", {"card_id": "c1", "rating": "good"}, None),
+    ],
+)
+def test_review_log_documents_become_records(
+    doc_id: str, data: dict[str, object], expected: ReviewRecord | None
+) -> None:
+    assert personalization.review_record(doc_id, data) == expected

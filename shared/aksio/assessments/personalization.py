@@ -157,8 +157,12 @@ def decide(reviews: Sequence[ReviewRecord]) -> FitDecision | None:
 
 
 # ------------------------------------------------------------------ I/O
-def _record(data: Mapping[str, Any]) -> ReviewRecord | None:
-    rating, at, card_id = data.get("rating"), data.get("reviewed_at"), data.get("card_id")
+def review_record(doc_id: str, data: Mapping[str, Any]) -> ReviewRecord | None:
+    """A review log document as a record; None when it is unreadable. The card
+    id falls back to the document id (``{card_id}-{seq:06d}``), and an ISO
+    string is accepted for the time, so either way of writing the log works."""
+    rating, at = data.get("rating"), data.get("reviewed_at")
+    card_id = data.get("card_id") or doc_id.rpartition("-")[0] or None
     if isinstance(at, str):
         try:
             at = datetime.fromisoformat(at)
@@ -186,7 +190,7 @@ def load_reviews(store: DocumentStore, uid: str) -> tuple[list[ReviewRecord], in
     records: list[ReviewRecord] = []
     skipped = 0
     for snap in store.stream(collection(paths.reviews(uid))):
-        record = _record(snap.data)
+        record = review_record(snap.id, snap.data)
         if record is None:
             skipped += 1
         else:
