@@ -11,7 +11,7 @@ progress page cost one read instead of a scan of cards or logs::
                    "review_state": n, "review_state_recalled": n},
       "weakness": {course_id: {section_id: {"answered": n, "wrong": n, "lapses": n}}},
       "fsrs":     {"parameters": [...], "fitted_at": datetime,
-                   "fitted_on_reviews": n, "metrics": {...}}
+                   "fitted_on_reviews": n, "metrics": {...}, "adopted": bool}
     }
 
 A suspended card counts under ``suspended`` only, not under its state. The
