@@ -1,0 +1,176 @@
+"""Model drafts -> cards and questions, treating model output as untrusted data.
+
+A draft is kept only if it cites one of the passages sent (so every item
+cites real text of the course, with that passage's document and page), is
+not blank, passes the same validation as a card or question a student types,
+and is not a repeat: of another draft of the batch, or (cards) of a card the
+course already has. Pure: the caller supplies the existing fingerprints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from aksio.assessments.flashcards.domain import fingerprint
+from aksio.assessments.flashcards.models import FlashcardCreate
+from aksio.assessments.quizzes.models import QuestionCreate
+from aksio.assessments.sources import SourceIn, excerpt
+from aksio.ports.llm import CardDraft, QuestionDraft, SourcePassage
+
+GENERATED_TAG = "generated"
+
+
+@dataclass
+class Kept:
+    """What survived validation, and why the rest did not."""
+
+    items: list[Any] = field(default_factory=list)
+    fingerprints: list[str] = field(default_factory=list)
+    """One per item (cards: of the front; questions: of the prompt)."""
+    unusable: int = 0
+    """Citing an unknown passage, blank, or failing validation."""
+    duplicates: int = 0
+    """Repeats within the batch or of existing cards."""
+    surplus: int = 0
+    """Drafts beyond the count asked for (a provider must not, but may)."""
+
+
+def citation(passage: SourcePassage) -> SourceIn:
+    return SourceIn(
+        document_id=passage.document_id, page=passage.page, passage=excerpt(passage.text)
+    )
+
+
+def cards_from_drafts(
+    drafts: Sequence[CardDraft],
+    passages: Sequence[SourcePassage],
+    *,
+    course_id: str,
+    section_id: str | None,
+    count: int,
+) -> Kept:
+    """Valid, cited, distinct cards (at most ``count``) in the drafts' order."""
+    by_id = {p.passage_id: p for p in passages}
+    kept = Kept()
+    for draft in drafts:
+        passage = by_id.get(draft.passage_id)
+        if passage is None:
+            kept.unusable += 1
+            continue
+        try:
+            card = FlashcardCreate(
+                course_id=course_id,
+                section_id=section_id,
+                front=draft.front,
+                back=draft.back,
+                tags=[GENERATED_TAG, draft.kind],
+                source=citation(passage),
+            )
+        except ValidationError:
+            kept.unusable += 1
+            continue
+        key = fingerprint(card.front)
+        if key in kept.fingerprints:
+            kept.duplicates += 1
+        elif len(kept.items) >= count:
+            kept.surplus += 1
+        else:
+            kept.items.append(card)
+            kept.fingerprints.append(key)
+    return kept
+
+
+def without_existing(kept: Kept, existing: Collection[str]) -> Kept:
+    """Drop the cards whose fingerprint the course already has."""
+    out = Kept(unusable=kept.unusable, duplicates=kept.duplicates, surplus=kept.surplus)
+    for item, key in zip(kept.items, kept.fingerprints, strict=True):
+        if key in existing:
+            out.duplicates += 1
+        else:
+            out.items.append(item)
+            out.fingerprints.append(key)
+    return out
+
+
+def question_from_draft(
+    draft: QuestionDraft, passage: SourcePassage, section_id: str | None
+) -> QuestionCreate:
+    """The question a draft describes; raises ValidationError if it is not a
+    sound question (answer not among the options, too few options...)."""
+    answer: str | list[str] | bool
+    accepted: list[str] = []
+    options = list(draft.options)
+    if draft.kind == "multiple_choice":
+        answer = list(draft.answer)
+    elif draft.kind == "true_false":
+        # Only a literal true/false is an answer: anything else is no key at all.
+        word = draft.answer[0].strip().casefold()
+        answer = word == "true" if word in {"true", "false"} else draft.answer[0]
+        options = []
+    else:
+        answer = draft.answer[0]
+        if draft.kind == "short_answer":
+            accepted = list(dict.fromkeys([*draft.answer[1:], *draft.accepted]))
+    return QuestionCreate(
+        kind=draft.kind,
+        prompt=draft.prompt,
+        options=options,
+        answer=answer,
+        accepted_answers=accepted,
+        explanation=draft.explanation,
+        source=citation(passage),
+        section_id=section_id,
+    )
+
+
+def questions_from_drafts(
+    drafts: Sequence[QuestionDraft],
+    passages: Sequence[SourcePassage],
+    *,
+    section_id: str | None,
+    count: int,
+) -> Kept:
+    """Valid, cited, distinct questions (at most ``count``) in the drafts' order."""
+    by_id = {p.passage_id: p for p in passages}
+    kept = Kept()
+    for draft in drafts:
+        passage = by_id.get(draft.passage_id)
+        if passage is None:
+            kept.unusable += 1
+            continue
+        try:
+            question = question_from_draft(draft, passage, section_id)
+        except ValidationError:
+            kept.unusable += 1
+            continue
+        key = fingerprint(question.prompt)
+        if key in kept.fingerprints:
+            kept.duplicates += 1
+        elif len(kept.items) >= count:
+            kept.surplus += 1
+        else:
+            kept.items.append(question)
+            kept.fingerprints.append(key)
+    return kept
+
+
+def shortfall_warning(kept: Kept, requested: int, noun: str) -> str | None:
+    """A sentence when fewer than ``requested`` items came out, saying why."""
+    made = len(kept.items)
+    if made >= requested:
+        return None
+    reasons = []
+    if kept.duplicates:
+        reasons.append(f"{kept.duplicates} {_plural('duplicate', kept.duplicates)} skipped")
+    if kept.unusable:
+        reasons.append(f"{kept.unusable} unusable {_plural('draft', kept.unusable)} dropped")
+    why = f" ({', '.join(reasons)})" if reasons else ": the material did not yield more"
+    return f"Only {made} of the {requested} {_plural(noun, requested)} requested were made{why}."
+
+
+def _plural(noun: str, n: int) -> str:
+    return noun if n == 1 else f"{noun}s"
