@@ -21,6 +21,7 @@ import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 MAX_WORDS = 3
@@ -69,6 +70,14 @@ common distinct present general various kept produced
 """
 _EN_STOPWORDS = frozenset(_EN_STOPWORD_TEXT.split())
 
+# Words after these are verbs ("to depend", "will act", "it varies") or
+# adjectives ("very slow"), not the names of things.
+_EN_VERB_CUE_TEXT = """
+to will would can could may might must shall should not it they he she we i
+very more most less so too does do did often also always never usually generally sometimes already
+"""
+_EN_VERB_CUES = frozenset(_EN_VERB_CUE_TEXT.split())
+
 _LANGUAGE_ALIASES = {"nb": "no", "nn": "no"}
 
 
@@ -97,9 +106,18 @@ def _singular(word: str, language: str) -> str:
     return word
 
 
-def _runs(text: str, stop: frozenset[str]) -> Iterable[list[str]]:
+@dataclass
+class _Run:
+    words: list[str]
+    opens_sentence: bool
+    after: str
+    """The lower-cased stopword or mark before it ("" at the start)."""
+
+
+def _runs(text: str, stop: frozenset[str]) -> Iterable[_Run]:
     """Maximal runs of candidate words (original spelling)."""
-    run: list[str] = []
+    run = _Run([], True, "")
+    previous = ""
     for token in _TOKEN.findall(text):
         lower = token.lower()
         if (
@@ -109,12 +127,18 @@ def _runs(text: str, stop: frozenset[str]) -> Iterable[list[str]]:
             or (len(token) < MIN_WORD_CHARS and not token.isupper())
             or (lower.endswith("ly") and len(lower) > 4)
         ):
-            if run:
+            if run.words:
                 yield run
-                run = []
+            run = _Run([], previous in {"", ".", "!", "?"} and lower in {".", "!", "?"}, lower)
+            if lower not in {".", "!", "?"}:
+                run.opens_sentence = False
+            previous = lower
             continue
-        run.append(token)
-    if run:
+        if not run.words and previous in {"", ".", "!", "?"}:
+            run.opens_sentence = True
+        run.words.append(token)
+        previous = lower
+    if run.words:
         yield run
 
 
@@ -126,19 +150,28 @@ def key_terms(texts: Sequence[str], limit: int = 30, language: str = "en") -> li
     count: Counter[tuple[str, ...]] = Counter()
     passages: defaultdict[tuple[str, ...], set[int]] = defaultdict(set)
     surfaces: defaultdict[tuple[str, ...], Counter[str]] = defaultdict(Counter)
+    initials: defaultdict[tuple[str, ...], Counter[str]] = defaultdict(Counter)
     heads: Counter[tuple[str, ...]] = Counter()  # single words that end their run
+    verbs: Counter[tuple[str, ...]] = Counter()  # ...and that follow "to", "will", "very"
+    verb_cues = _EN_VERB_CUES if language.lower().startswith("en") else frozenset()
     for index, text in enumerate(texts):
         for run in _runs(text, stop):
-            keys = [_singular(t.lower(), language) for t in run]
-            for n in range(1, min(MAX_WORDS, len(run)) + 1):
-                for start in range(len(run) - n + 1):
+            words = run.words
+            keys = [_singular(t.lower(), language) for t in words]
+            for n in range(1, min(MAX_WORDS, len(words)) + 1):
+                for start in range(len(words) - n + 1):
                     key = tuple(keys[start : start + n])
                     count[key] += 1
                     passages[key].add(index)
-                    surface = run[start : start + n]
-                    # a capital that only marks a sentence start is not part of the term
-                    surfaces[key][" ".join(surface)] += 1
+                    surface = " ".join(words[start : start + n])
+                    # a capital that may only start the sentence says nothing of the term
+                    if start == 0 and run.opens_sentence:
+                        initials[key][surface] += 1
+                    else:
+                        surfaces[key][surface] += 1
             heads[(keys[-1],)] += 1
+            if run.after in verb_cues:
+                verbs[(keys[0],)] += 1
 
     n_texts = max(len(texts), 1)
 
@@ -149,7 +182,8 @@ def key_terms(texts: Sequence[str], limit: int = 30, language: str = "en") -> li
         # A noun heads its phrase (last word before a verb, preposition or
         # stop); an adjective or participle mostly sits before another word.
         head = heads[key] / count[key]
-        return count[key] * spread * (0.4 + head) * _word_shape(key[0], language)
+        noun = 1.0 - verbs[key] / count[key]
+        return count[key] * spread * (0.4 + head) * noun * _word_shape(key[0], language)
 
     candidates = [k for k in count if len(k) == 1 or count[k] >= 2]
     ranked = sorted(candidates, key=lambda k: (-score(k), k))
@@ -172,7 +206,7 @@ def key_terms(texts: Sequence[str], limit: int = 30, language: str = "en") -> li
                 if _mostly_inside(word, chosen_set, count):
                     chosen.remove(word)
                     chosen_set.discard(word)
-    return [_display(surfaces[k]) for k in chosen]
+    return [_display(surfaces[k], initials[k]) for k in chosen]
 
 
 _EN_NON_NOUN = re.compile(r"(?:[^e]ed|ive|ous|ful|less|able|ible)$")
@@ -197,9 +231,15 @@ def _mostly_inside(
     return within >= _SUBSUMED * count[word]
 
 
-def _display(forms: Counter[str]) -> str:
-    """The commonest spelling, lower-cased unless the term is a name or acronym
-    (capitalised mid-sentence too, which the majority of forms then shows)."""
+def _display(forms: Counter[str], initials: Counter[str]) -> str:
+    """The commonest spelling inside sentences (names and acronyms keep their
+    capitals), else the sentence-initial one with its first letter lowered."""
+    if not forms:
+        best = min(initials.items(), key=lambda item: (-item[1], item[0]))[0]
+        first = best.split()[0]
+        if first[1:] == first[1:].lower():
+            best = best[0].lower() + best[1:]
+        return best
     best = min(forms.items(), key=lambda item: (-item[1], item[0]))[0]
     lower = sum(c for f, c in forms.items() if f == f.lower())
     if lower and not any(w.isupper() and len(w) > 1 for w in best.split()):

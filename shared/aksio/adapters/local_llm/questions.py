@@ -1,0 +1,191 @@
+"""Choice and true/false questions from a course's sentences.
+
+A choice question blanks a key term of a sentence; its distractors are other
+key terms of the course (the request's vocabulary first, then the terms of
+these passages) that the sentence does not mention, of the same length in
+words and, in English, the same number (plural or singular) where possible.
+A true/false question states a sentence as written (true) or with its key
+term swapped for a distractor (false); the explanation is always the source
+sentence as written.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from aksio.adapters.local_llm.sentences import (
+    Sentence,
+    TermIndex,
+    answer_text,
+    normalise,
+    quality,
+    sentences_of,
+    stable_hash,
+)
+from aksio.ports.llm import DraftRequest, QuestionDraft
+
+DISTRACTORS = 3
+MIN_DISTRACTORS = 2
+_KINDS = ("single_choice", "single_choice", "true_false")
+"""Two choice questions to one true/false: recall of a term is the richer test."""
+TRUE_FALSE_OPTIONS = ["true", "false"]
+
+
+def _plural(term: str) -> bool:
+    last = term.rsplit(maxsplit=1)[-1].lower()
+    return last.endswith("s") and not last.endswith(("ss", "us", "is"))
+
+
+def distractors(
+    answer: str, sentence: str, pool: Sequence[str], index: TermIndex, want: int
+) -> list[str]:
+    """Up to ``want`` terms that are wrong in ``sentence``: not the answer,
+    not overlapping it, not mentioned by the sentence, not each other."""
+    answer_key = normalise(answer)
+    answer_words = set(answer_key.split())
+    chosen: list[str] = []
+    keys: set[str] = {answer_key}
+    candidates = []
+    for rank, term in enumerate(pool):
+        key = normalise(term)
+        if not key or key in keys or set(key.split()) & answer_words:
+            continue
+        if key.rstrip("s") == answer_key.rstrip("s") or index.mentions(sentence, term):
+            continue
+        keys.add(key)
+        shape = abs(len(term.split()) - len(answer.split()))
+        number = 0 if index.language != "en" or _plural(term) == _plural(answer) else 1
+        # alike in shape first, then the course's more central terms, varied by sentence
+        candidates.append((shape + number, rank // 10, stable_hash(sentence, key), term))
+    for *_, term in sorted(candidates):
+        key_words = set(normalise(term).split())
+        if any(key_words & set(normalise(c).split()) for c in chosen):
+            continue  # "cell wall" and "cell membrane" side by side hint at each other
+        chosen.append(term)
+        if len(chosen) == want:
+            break
+    return chosen
+
+
+def draft_questions(request: DraftRequest) -> list[QuestionDraft]:
+    if request.count <= 0 or not request.passages:
+        return []
+    index = TermIndex.of(request.passages, request.language, limit=max(40, 2 * request.count))
+    if not index.terms:
+        return []
+    # Distractors come from the whole course when the caller knows its terms.
+    pool = _unique([*request.vocabulary, *index.terms])
+    avoid = {normalise(a) for a in request.avoid}
+
+    by_passage: dict[str, list[tuple[float, Sentence, list[int]]]] = {}
+    for sentence in sentences_of(request.passages):
+        score = quality(sentence.text, request.language)
+        terms = index.in_sentence(sentence.text) if score else []
+        if terms:
+            by_passage.setdefault(sentence.passage_id, []).append((score, sentence, terms))
+    queues = [
+        sorted(items, key=lambda item: (-item[0], item[1].position))
+        for items in by_passage.values()
+    ]
+
+    questions: list[QuestionDraft] = []
+    prompts: set[str] = set(avoid)
+    used: Counter[int] = Counter()
+    for cap in (1, 2, 3):
+        progress = True
+        while progress and len(questions) < request.count:
+            progress = False
+            for queue in queues:
+                if len(questions) >= request.count:
+                    break
+                for position, (_, sentence, terms) in enumerate(queue):
+                    kind = _KINDS[len(questions) % len(_KINDS)]
+                    state = _State(index, pool, used, cap, questions)
+                    made = _question(kind, sentence, terms, state)
+                    if made is None and kind == "single_choice":  # too few distractors
+                        made = _question("true_false", sentence, terms, state)
+                    if made is not None and normalise(made.prompt) not in prompts:
+                        del queue[position]
+                        questions.append(made)
+                        prompts.add(normalise(made.prompt))
+                        progress = True
+                        break
+    return questions
+
+
+@dataclass
+class _State:
+    index: TermIndex
+    pool: Sequence[str]
+    used: Counter[int]
+    """How many questions each term (by rank) already has."""
+    cap: int
+    made: Sequence[QuestionDraft]
+
+
+def _question(
+    kind: str, sentence: Sentence, terms: list[int], state: _State
+) -> QuestionDraft | None:
+    index, pool, used, cap, made = state.index, state.pool, state.used, state.cap, state.made
+    for term_index in sorted(terms, key=lambda i: (used[i], i)):
+        if used[term_index] >= cap:
+            continue
+        match = index.find(sentence.text, term_index)
+        if match is None:
+            continue
+        answer = answer_text(sentence.text, match, index.terms[term_index])
+        if kind == "single_choice":
+            prompt = index.blank(sentence.text, term_index)
+            if len(prompt.split()) < 6:
+                continue
+            wrong = distractors(answer, sentence.text, pool, index, DISTRACTORS)
+            if len(wrong) < MIN_DISTRACTORS:
+                continue
+            options = sorted([answer, *wrong], key=lambda o: stable_hash(sentence.text, o))
+            used[term_index] += 1
+            return QuestionDraft(
+                kind="single_choice",
+                prompt=prompt,
+                options=options,
+                answer=[answer],
+                explanation=sentence.text,
+                passage_id=sentence.passage_id,
+            )
+        # true/false: every other one is false, made by swapping the term
+        false_statements = sum(1 for q in made if q.answer == ["false"])
+        true_statements = sum(1 for q in made if q.answer == ["true"])
+        if false_statements < true_statements:
+            wrong = distractors(answer, sentence.text, pool, index, 1)
+            if wrong:
+                used[term_index] += 1
+                return QuestionDraft(
+                    kind="true_false",
+                    prompt=index.replace(sentence.text, term_index, wrong[0]),
+                    options=list(TRUE_FALSE_OPTIONS),
+                    answer=["false"],
+                    explanation=sentence.text,
+                    passage_id=sentence.passage_id,
+                )
+        used[term_index] += 1
+        return QuestionDraft(
+            kind="true_false",
+            prompt=sentence.text,
+            options=list(TRUE_FALSE_OPTIONS),
+            answer=["true"],
+            explanation=sentence.text,
+            passage_id=sentence.passage_id,
+        )
+    return None
+
+
+def _unique(terms: Sequence[str]) -> list[str]:
+    seen: set[str] = set()
+    out = []
+    for term in terms:
+        key = normalise(term)
+        if key and key not in seen:
+            seen.add(key)
+            out.append(term)
+    return out
