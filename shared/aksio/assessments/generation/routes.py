@@ -33,7 +33,7 @@ def generate_flashcards(ctx: RequestContext, body: FlashcardGenerateRequest) -> 
     return service.request_flashcards(ctx.services, ctx.uid, body)
 
 
-@router.get("/flashcards/generate/", errors=(404,))
+@router.get("/flashcards/generate/")
 def list_generation_jobs(ctx: RequestContext, query: JobListQuery) -> Page[GenerationJob]:
     """The caller's flashcard generation jobs, newest first."""
     return jobs.list_jobs(ctx.services.documents, ctx.uid, query)
