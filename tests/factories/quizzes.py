@@ -109,7 +109,11 @@ def question_body(factory: type[_QuestionFactory], **overrides: Any) -> dict[str
 
 
 def quiz_body(course_id: str, **overrides: Any) -> dict[str, Any]:
+    """A quiz as JSON; ``questions`` may be given as JSON bodies (question_body)."""
+    questions = overrides.pop("questions", None)
     data: dict[str, Any] = QuizCreateFactory.build(course_id=course_id, **overrides).model_dump(
         mode="json", exclude_none=True
     )
+    if questions is not None:
+        data["questions"] = questions
     return data

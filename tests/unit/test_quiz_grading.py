@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
@@ -148,7 +150,7 @@ def test_text_answer_that_looks_numeric_still_compares_as_text() -> None:
 
 # ------------------------------------------------------------------ every kind
 def test_single_choice() -> None:
-    key = {"options": OPTIONS, "answer": "Ribosome"}
+    key: dict[str, Any] = {"options": OPTIONS, "answer": "Ribosome"}
     assert grade("single_choice", **key, given="Ribosome")
     assert grade("single_choice", **key, given=" ribosome ")
     assert not grade("single_choice", **key, given="Mitochondrion")
@@ -157,7 +159,7 @@ def test_single_choice() -> None:
 
 
 def test_multiple_choice_is_an_exact_set() -> None:
-    key = {"options": OPTIONS, "answer": ["Mitochondrion", "Golgi apparatus"]}
+    key: dict[str, Any] = {"options": OPTIONS, "answer": ["Mitochondrion", "Golgi apparatus"]}
     assert grade("multiple_choice", **key, given=["Golgi apparatus", "Mitochondrion"])
     assert grade(
         "multiple_choice", **key, given=["golgi apparatus", "Mitochondrion", "mitochondrion"]
@@ -178,7 +180,11 @@ def test_true_false() -> None:
 
 
 def test_short_answer_kind_uses_accepted_and_tolerance() -> None:
-    key = {"options": [], "answer": "6.022e23", "accepted_answers": ["Avogadro's number"]}
+    key: dict[str, Any] = {
+        "options": [],
+        "answer": "6.022e23",
+        "accepted_answers": ["Avogadro's number"],
+    }
     assert grade("short_answer", **key, given="6,022 e23") is False  # a space splits the unit
     assert grade("short_answer", **key, given="6.022E23")
     assert grade("short_answer", **key, given="602200000000000000000000")

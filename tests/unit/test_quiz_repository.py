@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -55,7 +56,7 @@ def section(store: SqliteDocumentStore, course_id: str) -> str:
     return courses.create_section(store, UID, course_id, SectionCreateFactory.build(), NOW).id
 
 
-def quiz(store: SqliteDocumentStore, course_id: str, **overrides: object) -> str:
+def quiz(store: SqliteDocumentStore, course_id: str, **overrides: Any) -> str:
     body = QuizCreateFactory.build(course_id=course_id, **overrides)
     return repository.create_quiz(store, UID, body, NOW).id
 
