@@ -148,6 +148,8 @@ def test_failed_generation_keeps_its_error(store: SqliteDocumentStore, course_id
     repository.set_quiz_status(store, UID, pending.id, "failed", NOW, error="No documents.")
     failed = repository.get_quiz(store, UID, pending.id)
     assert (failed.status, failed.error) == ("failed", "No documents.")
+    with pytest.raises(ValueError, match="not a quiz status"):
+        repository.set_quiz_status(store, UID, pending.id, "done", NOW)
 
 
 def test_generation_finds_a_deleted_quiz_gone(store: SqliteDocumentStore, course_id: str) -> None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, get_args
 
 from aksio.assessments import paths, stats
 from aksio.assessments.quizzes import domain
@@ -30,6 +30,7 @@ from aksio.assessments.quizzes.models import (
     QuizCreate,
     QuizListQuery,
     QuizReplace,
+    QuizStatus,
     stored_question,
 )
 from aksio.courses import paths as course_paths
@@ -42,6 +43,7 @@ from aksio.ports.documents import DocumentStore, Query, Snapshot, Transaction, c
 QUIZ_GONE = "No such quiz."
 ATTEMPT_GONE = "No such attempt."
 BUSY_STATUSES = frozenset({"queued", "running"})
+STATUSES = frozenset(get_args(QuizStatus))
 
 QUERY_INDEXES: list[dict[str, Any]] = [
     {
@@ -220,6 +222,8 @@ def set_quiz_status(
 ) -> None:
     """Move a generated quiz along (``running``, ``failed`` with ``error``...);
     NotFound if the quiz was deleted meanwhile."""
+    if status not in STATUSES:
+        raise ValueError(f"not a quiz status: {status!r}")  # a bug, not a client's input
     path = quiz_path(uid, quiz_id)
 
     def apply(tx: Transaction) -> None:
