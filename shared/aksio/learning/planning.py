@@ -290,7 +290,7 @@ class _Planner:
             day, minutes = self.days[i]
             left = minutes
             if current < len(self.remaining):
-                budget = minutes  # behind the target day: every minute counts
+                budget = minutes  # past the target day: every minute counts
                 if i < target:
                     owed = math.ceil(to_learn * through[i] / through[-1]) - learned
                     # Whole preferred sessions when behind the pace, none when ahead.
@@ -430,21 +430,17 @@ class _Planner:
             heapq.heappush(self.pending, item)
 
     def _missed(self, item: _Pending) -> None:
-        if item.kind != "review":
-            self.dropped_reviews += 1
-            return
-        assert item.section is not None
         self.dropped_reviews += 1
-        # The ladder goes on from when the review was due, as if it had happened.
-        self._queue_review(item.section, item.step + 1, item.due)
+        if item.kind == "review" and item.section is not None:
+            # The ladder goes on from when the review was due, as if it had happened.
+            self._queue_review(item.section, item.step + 1, item.due)
 
     def _final_review(self, pre: int) -> None:
         sections = self.r.sections
         covered = [
             i
             for i in range(len(sections))
-            if self.learned_in_plan[i] > 0
-            or (self.remaining[i] == 0 and self.learned_in_plan[i] == 0)
+            if self.learned_in_plan[i] > 0 or self.remaining[i] == 0  # learned before or now
         ]
         if not covered:
             return
@@ -497,7 +493,9 @@ class _Planner:
                 f"{count} {noun} not fit before the exam: {missing} minutes of study are missing. "
                 "Add study time, remove blackout dates or move the exam date."
             )
-        if self.dropped_reviews:
+        if self.dropped_reviews == 1:
+            warnings.append("1 spaced review or quiz did not fit and was left out.")
+        elif self.dropped_reviews:
             warnings.append(
                 f"{self.dropped_reviews} spaced reviews or quizzes did not fit and were left out."
             )
