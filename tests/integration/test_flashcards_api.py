@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from aksio.adapters.inprocess_tasks import InProcessTaskQueue
 from aksio.assessments import paths, stats
 from aksio.clock import FixedClock
 from aksio.courses import repository as courses
@@ -422,3 +423,25 @@ def test_fronts_made_by_the_factory_are_valid(me: Student) -> None:
     body = FlashcardCreateFactory.build(course_id=me.course_id)
     r = me.call("POST", "/", json=body.model_dump(mode="json"))
     assert r.status_code == 201 and r.json["tags"] == body.tags
+
+
+def test_review_at_the_fit_milestone_queues_a_parameter_fit(
+    assessments_api: Api, me: Student
+) -> None:
+    from aksio.assessments.personalization import fit_task
+    from aksio.ports.tasks import TaskAlreadyExists
+
+    s = assessments_api.services
+    s.settings = s.settings.model_copy(
+        update={"fsrs_min_reviews_to_fit": 3, "fsrs_refit_every": 100}
+    )
+    card = me.card()
+    for _ in range(3):
+        assert me.review(card["id"], "again").status_code == 200
+    # the third review queued this user's fit for that milestone: queuing it again is refused
+    with pytest.raises(TaskAlreadyExists):
+        s.tasks.enqueue(fit_task(me.user.uid, 3))
+    s.tasks.enqueue(fit_task(me.user.uid, 2))  # no review queued one at 2
+    queue = s.tasks
+    assert isinstance(queue, InProcessTaskQueue)
+    queue.drain()  # let the queued fits finish before the store closes
