@@ -16,8 +16,9 @@ from polyfactory import Use
 from polyfactory.factories import DataclassFactory
 
 from aksio.adapters.local_llm import LocalLanguageModel
-from aksio.adapters.local_llm.sentences import BLANK, normalise, split_sentences
+from aksio.adapters.local_llm.sentences import BLANK, normalise
 from aksio.assessments.keyterms import key_terms
+from aksio.documents.chunking import split_sentences
 from aksio.ids import new_id
 from aksio.ports.llm import CardDraft, DraftRequest, LanguageModel, QuestionDraft, SourcePassage
 
