@@ -16,7 +16,7 @@ from polyfactory import Use
 from polyfactory.factories import DataclassFactory
 
 from aksio.adapters.local_llm import LocalLanguageModel
-from aksio.adapters.local_llm.sentences import BLANK, normalise
+from aksio.adapters.local_llm.sentences import BLANK, TermIndex, normalise
 from aksio.assessments.keyterms import key_terms
 from aksio.documents.chunking import split_sentences
 from aksio.ids import new_id
@@ -237,3 +237,22 @@ def test_norwegian_passages_get_norwegian_definition_questions() -> None:
 
 def test_name_is_local() -> None:
     assert LocalLanguageModel().name == "local"
+
+
+@pytest.mark.parametrize(
+    ("term", "sentence", "found"),
+    [
+        ("process", "Each of these processes needs energy.", True),
+        ("process", "The process runs in the cytoplasm.", True),
+        ("bodies", "The body of the cell is round.", True),
+        ("cells", "A cell divides.", True),
+        ("species", "Many species lack wings.", True),
+        ("genus", "The horse-genus is striped.", False),  # not blanked out of a compound
+        ("America", "They live in South America.", False),  # inside a longer course term
+    ],
+)
+def test_terms_are_found_as_whole_words_in_either_number(
+    term: str, sentence: str, found: bool
+) -> None:
+    index = TermIndex([term, "South America"], "en")
+    assert (0 in index.in_sentence(sentence)) is found

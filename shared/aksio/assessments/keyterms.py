@@ -73,7 +73,7 @@ _EN_STOPWORDS = frozenset(_EN_STOPWORD_TEXT.split())
 # Words after these are verbs ("to depend", "will act", "it varies") or
 # adjectives ("very slow"), not the names of things.
 _EN_VERB_CUE_TEXT = """
-to will would can could may might must shall should not it they he she we i
+to will would can cannot could may might must shall should not it they he she we i
 very more most less so too does do did often also always never usually generally sometimes already
 """
 _EN_VERB_CUES = frozenset(_EN_VERB_CUE_TEXT.split())

@@ -72,8 +72,13 @@ def stable_hash(*parts: str) -> int:
 
 def sentences_of(passages: Sequence[SourcePassage]) -> list[Sentence]:
     out: list[Sentence] = []
+    seen: set[str] = set()
     for passage in passages:
         for text in split_sentences(" ".join(passage.text.split())):
+            key = normalise(text)
+            if key in seen:
+                continue  # passages overlap by a sentence or two: cite it once
+            seen.add(key)
             out.append(Sentence(text, passage.passage_id, len(out)))
     return out
 
@@ -85,8 +90,8 @@ def quality(sentence: str, language: str) -> float:
         return 0.0
     if sentence[-1] not in ".!?\"'\u201d)" or sentence.endswith("?"):
         return 0.0  # a question or a cut-off line is no statement to learn
-    if not sentence[0].isupper() and not sentence[0].isdigit():
-        return 0.0
+    if not sentence[0].isupper():
+        return 0.0  # a lower-case or numeric start is a sentence cut in two
     code = language_code(language)
     if code == "en" and _EN_OUTLINE.match(sentence) and not _EN_VERB.search(sentence):
         return 0.0
@@ -98,6 +103,8 @@ def quality(sentence: str, language: str) -> float:
         score *= 0.6
     if sentence.count("(") != sentence.count(")") or sentence.count("\u201c") > 1:
         score *= 0.7
+    if sentence.endswith("!"):
+        score *= 0.5  # rhetoric more often than a fact
     return score
 
 
@@ -121,26 +128,49 @@ class TermIndex:
     def of(cls, passages: Sequence[SourcePassage], language: str, limit: int) -> TermIndex:
         return cls(key_terms([p.text for p in passages], limit=limit, language=language), language)
 
-    def _pattern(self, term: str) -> re.Pattern[str]:
+    def _pattern(self, term: str, edge: str = r"[\w-]") -> re.Pattern[str]:
         words = [re.escape(w) for w in term.split()]
         if self.language == "en":
             last = term.rsplit(maxsplit=1)[-1]
-            stem = last[:-3] + "y" if last.endswith("ies") else last.rstrip("s")
-            if stem.endswith("y"):
+            if last.endswith("ies"):
+                stem = last[:-3] + "y"
+            elif last.endswith("s") and not last.endswith(("ss", "us", "is")):
+                stem = last[:-1]
+            else:
+                stem = last
+            if stem.endswith("y") and len(stem) > 2 and stem[-2] not in "aeiou":
                 words[-1] = f"(?:{re.escape(stem)}|{re.escape(stem[:-1])}ies)"
             else:
                 words[-1] = f"{re.escape(stem)}(?:s|es)?"
-        return re.compile(r"(?<![\w-])" + r"\s+".join(words) + r"(?![\w-])", re.IGNORECASE)
+        # a term is a whole word: "genus" is not blanked out of "horse-genus"
+        body = r"\s+".join(words)
+        return re.compile(rf"(?<!{edge}){body}(?!{edge})", re.IGNORECASE)
 
     def find(self, sentence: str, term_index: int) -> re.Match[str] | None:
         return self._patterns[term_index].search(sentence)
 
     def in_sentence(self, sentence: str) -> list[int]:
-        """Indexes (by rank) of the terms the sentence mentions."""
-        return [i for i in range(len(self.terms)) if self.find(sentence, i)]
+        """Indexes (by rank) of the terms the sentence mentions, leaving out a
+        term that only occurs inside a longer one ("America" in "South America")."""
+        spans: dict[int, list[tuple[int, int]]] = {}
+        for i in range(len(self.terms)):
+            found = [m.span() for m in self._patterns[i].finditer(sentence)]
+            if found:
+                spans[i] = found
+
+        def inside_longer(i: int) -> bool:
+            others = [span for j, found in spans.items() if j != i for span in found]
+            return all(
+                any(a <= start and end <= b and b - a > end - start for a, b in others)
+                for start, end in spans[i]
+            )
+
+        return [i for i in spans if not inside_longer(i)]
 
     def mentions(self, sentence: str, term: str) -> bool:
-        return self._pattern(term).search(sentence) is not None
+        """Whether the sentence names the term, even inside a compound: a
+        distractor that appears in "horse-genus" would confuse."""
+        return self._pattern(term, edge=r"\w").search(sentence) is not None
 
     def blank(self, sentence: str, term_index: int) -> str:
         """The sentence with every occurrence of the term blanked (a second
