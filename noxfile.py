@@ -18,7 +18,7 @@ import nox
 
 ROOT = Path(__file__).parent
 LOCK = ROOT / "requirements" / "lock.txt"
-ALL_EXTRAS = "firestore,gcs,tasks,identity,extract,search,openai,fsrs"
+ALL_EXTRAS = "firestore,gcs,tasks,identity,extract,search,openai,fsrs,keyterms"
 
 nox.options.default_venv_backend = "venv"
 nox.options.reuse_existing_virtualenvs = True
@@ -90,7 +90,9 @@ def lint(session: nox.Session) -> None:
 @nox.session(python=None)
 def bench(session: nox.Session) -> None:
     """Benchmarks: cold-start import cost and SDKs per function, retrieval
-    recall@5 and reads per search, ingestion speed and memory, dev start-up."""
+    recall@5 and reads per search, ingestion speed and memory, dev start-up,
+    FSRS fitted vs default, reads/writes per review and due queue, plan
+    generation time, and examples of the embedded model's drafts."""
     _install(session, f"{ALL_EXTRAS},dev")
     _npm_ci(session)
     session.run("python", "bench/import_times.py", *session.posargs)
@@ -98,6 +100,9 @@ def bench(session: nox.Session) -> None:
     session.run("python", "bench/ingestion.py")
     session.run("python", "bench/dev_startup.py")
     session.run("python", "bench/fsrs_fit.py")
+    session.run("python", "bench/assessments.py")
+    session.run("python", "bench/planning.py")
+    session.run("python", "bench/llm_examples.py")
 
 
 @nox.session(python=None)

@@ -1,4 +1,4 @@
-"""Cloud Function ``assessments``: /api/v1/assessments/... (flashcards, reviews, quizzes, generation)."""
+"""Cloud Function ``assessments``: /api/v1/assessments/... (cards, quizzes, generation)."""
 
 import functions_framework
 from flask import Request

@@ -42,7 +42,10 @@ FUNCTION_EXTRAS: Mapping[str, tuple[str, ...]] = {
     "stripe_webhook": ("firestore", "stripe"),
     "document_uploaded": ("firestore", "gcs", "tasks", "extract", "search", "openai"),
     # Jobs: course deletion, generation (model, passages), fitting FSRS parameters.
-    "task_worker": ("firestore", "gcs", "tasks", "identity", "search", "openai", "fsrs"),
+    "task_worker": (
+        *("firestore", "gcs", "tasks", "identity"),
+        *("search", "openai", "fsrs", "keyterms"),
+    ),
 }
 # A function missing from the table still deploys, with every cloud adapter.
 DEFAULT_EXTRAS: tuple[str, ...] = ("firestore", "gcs", "tasks", "identity")

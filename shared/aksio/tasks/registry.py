@@ -27,6 +27,7 @@ _KIND = re.compile(r"^[a-z][a-z0-9_.]{0,99}$")
 HANDLER_MODULES: tuple[str, ...] = (
     "aksio.courses.deletion",
     "aksio.assessments.personalization",
+    "aksio.assessments.generation.tasks",
 )
 """Modules whose import registers the real task kinds (added as domains land).
 The worker imports them on its first request; nothing else needs them."""
