@@ -22,7 +22,7 @@ def api_routes() -> list[Route]:
     from aksio.documents.routes import router as documents_router
 
     routers = [health_router(), accounts_router, courses_router, documents_router]
-    routers += _assessments_routers()
+    routers += _assessments_routers() + _learning_routers()
     return [r for router in routers for r in router.routes]
 
 
@@ -51,6 +51,19 @@ def courses() -> HttpFunction:
     return HttpFunction("courses", (courses, documents, health))
 
 
+def _learning_routers() -> list[Router]:
+    from aksio.learning.plans.routes import router as plans
+    from aksio.learning.progress.routes import router as progress
+    from aksio.learning.sessions.routes import router as sessions
+
+    return [plans, sessions, progress]
+
+
+def learning() -> HttpFunction:
+    health = health_router("documents", "tasks", "identity")
+    return HttpFunction("learning", (*_learning_routers(), health))
+
+
 def assessments() -> HttpFunction:
     health = health_router("documents", "tasks", "identity")
     return HttpFunction("assessments", (*_assessments_routers(), health))
@@ -61,4 +74,5 @@ HTTP_FUNCTIONS: dict[str, tuple[str, Callable[[], HttpFunction]]] = {
     "accounts": ("/api/v1/accounts", accounts),
     "courses": ("/api/v1/courses", courses),
     "assessments": ("/api/v1/assessments", assessments),
+    "learning": ("/api/v1/learning", learning),
 }

@@ -60,5 +60,9 @@ def stats(uid: str) -> str:
     return f"{user(uid)}/stats/assessments"
 
 
-COURSE_KEYED_COLLECTIONS = ("flashcards", "reviews", "quizzes", "generation_jobs")
-"""Collections under ``users/{uid}`` whose documents carry ``course_id``."""
+COURSE_KEYED_COLLECTIONS = (
+    *("flashcards", "reviews", "quizzes", "generation_jobs"),
+    *("study_plans", "study_sessions"),  # aksio.learning.paths
+)
+"""Collections under ``users/{uid}`` whose documents carry ``course_id``: a
+deleted course's documents there go with it (aksio.assessments.cleanup)."""

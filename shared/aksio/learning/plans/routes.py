@@ -1,0 +1,7 @@
+"""HTTP handlers of the plans area of ``/api/v1/learning``."""
+
+from __future__ import annotations
+
+from aksio.http.router import Router
+
+router = Router(prefix="/api/v1/learning", tag="plans")
