@@ -99,6 +99,10 @@ class Settings(BaseSettings):
     fsrs_refit_every: int = 1000
     """...and fitted again every this many reviews after that."""
 
+    # learning
+    plan_replan_margin_minutes: int = 120
+    """A plan is regenerated from today when the student is this far behind."""
+
     # abuse limits: attempts per window, per client address and per email
     auth_rate_limit: int = 10
     auth_rate_window_s: int = 300
