@@ -73,8 +73,8 @@ def _count(value: Any) -> int | None:
 
 def share(total: int | None, n: int) -> list[int | None]:
     """``total`` split over ``n`` sections, differing by at most one."""
-    if total is None:
-        return [None] * n
+    if total is None or n <= 0:
+        return [None] * max(n, 0)
     base, extra = divmod(total, n)
     return [base + (1 if i < extra else 0) for i in range(n)]
 

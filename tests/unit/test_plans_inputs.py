@@ -1,0 +1,99 @@
+"""Planner inputs and the falling-behind measure: pure functions on plain data."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from aksio.learning import effort
+from aksio.learning.plans import inputs
+from aksio.learning.plans.inputs import CourseSize, SectionRef
+from aksio.learning.plans.service import behind_by_minutes
+
+TODAY = date(2026, 3, 10)
+
+
+def session(day: date, minutes: int, status: str = "planned", **extra: object) -> dict[str, object]:
+    return {"date": day.isoformat(), "minutes": minutes, "status": status, **extra}
+
+
+# ------------------------------------------------------------------ size
+def test_course_size_adds_known_counts_and_ignores_junk() -> None:
+    docs: list[dict[str, object]] = [
+        {"word_count": 1200, "page_count": 4},
+        {"word_count": None, "page_count": 10},
+        {"word_count": "many", "page_count": -3},
+        {"word_count": True},
+    ]
+    assert inputs.course_size(docs) == CourseSize(words=1200, pages=14)
+
+
+def test_course_size_without_documents_is_unknown() -> None:
+    assert inputs.course_size([]) == CourseSize(None, None)
+    assert inputs.course_size([{"word_count": 0, "page_count": 0}]) == CourseSize(None, None)
+
+
+@given(total=st.integers(0, 10**7), n=st.integers(1, 200))
+def test_share_splits_exactly_and_evenly(total: int, n: int) -> None:
+    parts = inputs.share(total, n)
+    assert sum(p for p in parts if p is not None) == total
+    assert max(p or 0 for p in parts) - min(p or 0 for p in parts) <= 1
+
+
+def test_share_of_unknown_is_unknown() -> None:
+    assert inputs.share(None, 3) == [None, None, None]
+
+
+def test_section_inputs_share_size_and_carry_weakness_and_learning() -> None:
+    refs = [SectionRef("a", "Cells"), SectionRef("b", "Membranes"), SectionRef("c", "Enzymes")]
+    got = inputs.section_inputs(
+        refs, CourseSize(words=3001, pages=None), {"b": 0.5, "x": 0.9, "c": 7.0}, {"a": 40}
+    )
+    assert [s.section_id for s in got] == ["a", "b", "c"]
+    assert [s.words for s in got] == [1001, 1000, 1000]
+    assert [s.weakness for s in got] == [0.0, 0.5, 1.0]  # clamped into 0..1
+    assert [s.learned_minutes for s in got] == [40, 0, 0]
+    # the weak section takes longer to learn than an equal-sized strong one
+    assert effort.full_minutes(got[1]) > effort.full_minutes(
+        inputs.section_inputs([refs[1]], CourseSize(1000, None), {}, {})[0]
+    )
+
+
+def test_learned_minutes_counts_completed_learn_sessions_only() -> None:
+    sessions = [
+        session(TODAY, 45, "completed", kind="learn", section_id="a", actual_minutes=30),
+        session(TODAY, 45, "completed", kind="learn", section_id="a", actual_minutes=None),
+        session(TODAY, 45, "skipped", kind="learn", section_id="a"),
+        session(TODAY, 20, "completed", kind="review", section_id="a"),
+        session(TODAY, 60, "completed", kind="learn", section_id="b", actual_minutes=50),
+        session(TODAY, 30, "completed", kind="quiz", section_id=None),
+    ]
+    assert inputs.learned_minutes(sessions) == {"a": 75, "b": 50}
+
+
+# ------------------------------------------------------------------ behind
+def test_behind_counts_missed_past_and_skipped_sessions() -> None:
+    yesterday, tomorrow = TODAY - timedelta(days=1), TODAY + timedelta(days=1)
+    sessions = [
+        session(yesterday, 45),  # missed
+        session(yesterday, 30, "completed"),
+        session(yesterday, 20, "in_progress"),  # started, never finished
+        session(TODAY, 60),  # still today: not missed yet
+        session(tomorrow, 25, "skipped"),  # will not happen
+        session(tomorrow, 50),
+    ]
+    assert behind_by_minutes(sessions, TODAY) == 45 + 20 + 25
+
+
+def test_behind_is_zero_when_on_track() -> None:
+    past = TODAY - timedelta(days=3)
+    assert behind_by_minutes([session(past, 45, "completed"), session(TODAY, 30)], TODAY) == 0
+    assert behind_by_minutes([], TODAY) == 0
+
+
+@pytest.mark.parametrize("value", [TODAY - timedelta(days=1), "2026-03-09"])
+def test_behind_reads_dates_and_iso_strings(value: object) -> None:
+    assert behind_by_minutes([{"date": value, "minutes": 30, "status": "planned"}], TODAY) == 30
