@@ -2,6 +2,19 @@
 
 from __future__ import annotations
 
+from aksio.http.context import RequestContext
 from aksio.http.router import Router
+from aksio.learning.progress import repository
+from aksio.learning.progress.models import Progress, ProgressQuery
 
 router = Router(prefix="/api/v1/learning", tag="progress")
+
+
+@router.get("/progress/", errors=(404,))
+def get_progress(ctx: RequestContext, query: ProgressQuery) -> Progress:
+    """Minutes per day and week, reviews per day, retention, streak, cards
+    due soon, plan adherence, and mastery and weakest sections per course
+    (every active course, or ``course_id``'s). Reads aggregates only: its
+    cost does not grow with the history of reviews, attempts or sessions."""
+    s = ctx.services
+    return repository.get_progress(s.documents, ctx.uid, query, s.clock.now())
