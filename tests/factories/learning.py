@@ -11,7 +11,12 @@ from typing import Any
 from polyfactory import Use
 from polyfactory.factories.pydantic_factory import ModelFactory
 
+from aksio.learning import constraints, paths
+from aksio.learning.constraints import Violation
+from aksio.learning.planning import Plan, PlannedSession, PlanRequest, Unscheduled
+from aksio.learning.plans import inputs, repository
 from aksio.learning.plans.models import Availability, PlanCreate
+from aksio.ports.documents import DocumentStore
 
 
 def _minutes() -> int:
@@ -39,8 +44,50 @@ class PlanCreateFactory(ModelFactory[PlanCreate]):
 
 
 def plan_body(course_id: str, today: date, *, days: int = 30, **overrides: Any) -> dict[str, Any]:
-    """A JSON body for POST /study-plans/: exam ``days`` after ``today``."""
-    plan = PlanCreateFactory.build(
-        course_id=course_id, exam_date=today + timedelta(days=days), **overrides
-    )
+    """A JSON body for POST /study-plans/: exam ``days`` after ``today``
+    (``availability`` may be given as a plain mapping)."""
+    fields = {"exam_date": today + timedelta(days=days), **overrides}
+    if isinstance(fields.get("availability"), dict):
+        fields["availability"] = Availability.model_validate(fields["availability"])
+    plan = PlanCreateFactory.build(course_id=course_id, **fields)
     return plan.model_dump(mode="json", exclude_none=True)
+
+
+def plan_violations(store: DocumentStore, uid: str, plan_id: str) -> list[Violation]:
+    """``constraints.check`` of a stored plan's current schedule (its ``planned``
+    sessions from ``generate_from`` on) against a request rebuilt from what is
+    stored, the way the task builds it: sessions kept from before a replan
+    count as learned, and a start day already studied on is left out."""
+    snap = store.get(paths.study_plan(uid, plan_id))
+    assert snap is not None
+    data = snap.data
+    start = date.fromisoformat(data["generate_from"])
+    stored = [s.data for s in repository.plan_sessions(store, uid, plan_id)]
+    current = [s for s in stored if s["status"] == "planned" and s["date"] >= start.isoformat()]
+    kept = [s for s in stored if s not in current]
+    course_id = data["course_id"]
+    request = PlanRequest(
+        start_date=start,
+        exam_date=date.fromisoformat(data["exam_date"]),
+        availability=data["availability"],
+        sections=inputs.section_inputs(
+            inputs.read_sections(store, uid, course_id),
+            inputs.read_size(store, uid, course_id),
+            inputs.read_weakness(store, uid, course_id),
+            inputs.learned_minutes(kept),
+        ),
+        blackout_dates=frozenset(date.fromisoformat(d) for d in data["blackout_dates"])
+        | {start for s in kept if s["date"] == start.isoformat()},
+        preferred_session_minutes=data["preferred_session_minutes"],
+    )
+    plan = Plan(
+        tuple(
+            PlannedSession(
+                date.fromisoformat(s["date"]), s["kind"], s["section_id"], s["minutes"], s["title"]
+            )
+            for s in current
+        ),
+        tuple(Unscheduled(u["section_id"], u["minutes_missing"]) for u in data["unscheduled"]),
+        tuple(data["warnings"]),
+    )
+    return constraints.check(request, plan)

@@ -21,12 +21,11 @@ from aksio.courses import repository as courses
 from aksio.documents import paths as doc_paths
 from aksio.errors import Conflict, InvalidInput, NotFound
 from aksio.learning import constraints, paths
-from aksio.learning.planning import Plan, PlannedSession, PlanRequest, Unscheduled
-from aksio.learning.plans import inputs, repository, runner, service, tasks
+from aksio.learning.plans import repository, runner, service, tasks
 from aksio.learning.plans.models import Availability, PlanCreate, PlanListQuery, PlanTaskPayload
 from aksio.ports.tasks import Task, TaskDelivery
 from tests.factories.courses import CourseCreateFactory, SectionCreateFactory
-from tests.factories.learning import PlanCreateFactory
+from tests.factories.learning import PlanCreateFactory, plan_violations
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
 TODAY = NOW.date()
@@ -103,39 +102,7 @@ def env(tmp_path: Path) -> Iterator[Env]:
 
 
 def violations(env: Env, plan_id: str) -> list[constraints.Violation]:
-    """Check the plan's current schedule against a request rebuilt from what is stored."""
-    data = env.plan(plan_id)
-    start = date.fromisoformat(data["generate_from"])
-    stored = [s.data for s in env.sessions(plan_id)]
-    current = [s for s in stored if s["status"] == "planned" and s["date"] >= start.isoformat()]
-    kept = [s for s in stored if s not in current]
-    course_id = data["course_id"]
-    request = PlanRequest(
-        start_date=start,
-        exam_date=date.fromisoformat(data["exam_date"]),
-        availability=data["availability"],
-        sections=inputs.section_inputs(
-            inputs.read_sections(env.store, UID, course_id),
-            inputs.read_size(env.store, UID, course_id),
-            inputs.read_weakness(env.store, UID, course_id),
-            inputs.learned_minutes(kept),
-        ),
-        blackout_dates=frozenset(date.fromisoformat(d) for d in data["blackout_dates"])
-        | {date.fromisoformat(s["date"]) for s in kept if s["date"] == start.isoformat()},
-        preferred_session_minutes=data["preferred_session_minutes"],
-    )
-    planned = tuple(
-        PlannedSession(
-            date.fromisoformat(s["date"]), s["kind"], s["section_id"], s["minutes"], s["title"]
-        )
-        for s in current
-    )
-    plan = Plan(
-        planned,
-        tuple(Unscheduled(u["section_id"], u["minutes_missing"]) for u in data["unscheduled"]),
-        tuple(data["warnings"]),
-    )
-    return constraints.check(request, plan)
+    return plan_violations(env.store, UID, plan_id)
 
 
 # ------------------------------------------------------------------ create

@@ -1,0 +1,310 @@
+"""Study plans over HTTP through the real learning function: plans built by
+the ``generate_study_plan`` task in the in-process queue (which delivers
+through the task worker, retries with backoff and gives up), read, replanned
+and deleted; bad input, foreign ids and empty courses answered as documented."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any, cast
+
+import pytest
+
+import aksio.learning.plans.tasks  # noqa: F401  (registers the task handler)
+from aksio.adapters.inprocess_tasks import InProcessTaskQueue
+from aksio.assessments import paths as assessment_paths
+from aksio.clock import FixedClock
+from aksio.composition import Services, set_services
+from aksio.courses.repository import create_course, create_section, mark_deleting
+from aksio.documents import paths as doc_paths
+from aksio.learning import paths
+from aksio.learning.plans import service
+from aksio.learning.plans.service import PLAN_TASK
+from aksio.ports.tasks import Task
+from tests.factories.courses import CourseCreateFactory, SectionCreateFactory
+from tests.factories.learning import plan_body, plan_violations
+from tests.factories.users import TestUser
+from tests.fixtures.app import Api, make_services
+from tests.fixtures.auth_emulator import AuthEmulator
+
+pytestmark = pytest.mark.emulator
+P = "/api/v1/learning/study-plans/"
+NOW = datetime.now(UTC).replace(microsecond=0)
+TODAY = NOW.date()
+
+
+@pytest.fixture
+def services(tmp_path: Path, auth_emulator: AuthEmulator) -> Iterator[Services]:
+    """The suite's services with a movable clock and a short retry schedule
+    (3 attempts, 50 ms apart), so giving up takes a fraction of a second."""
+    base = make_services(
+        tmp_path,
+        auth_emulator,
+        task_max_attempts=3,
+        task_min_backoff_s=0.05,
+        task_max_backoff_s=0.2,
+    )
+    built = Services(
+        base.settings,
+        documents=base.documents,
+        identity=base.identity,
+        password_auth=base.password_auth,
+        clock=FixedClock(NOW),
+    )
+    set_services(built)
+    yield built
+    set_services(None)
+    if "tasks" in built._built:
+        cast(InProcessTaskQueue, built.tasks).close()
+    built.documents.close()
+
+
+class Student:
+    def __init__(self, api: Api) -> None:
+        self.api = api
+        self.user: TestUser = api.user()
+        self.store = api.services.documents
+
+    def call(self, method: str, path: str, **kwargs: Any) -> Any:
+        return self.api.client.open(
+            path, method=method, headers=self.api.bearer(self.user), **kwargs
+        )
+
+    def course(self, sections: int = 4) -> str:
+        now = self.api.services.clock.now()
+        course = create_course(self.store, self.user.uid, CourseCreateFactory.build(), now)
+        for i in range(sections):
+            body = SectionCreateFactory.build(title=f"Chapter {i + 1}")
+            create_section(self.store, self.user.uid, course.id, body, now)
+        self.store.set(
+            doc_paths.document(self.user.uid, course.id, "textbook"),
+            {"status": "ready", "word_count": 18_000, "page_count": 60},
+        )
+        return course.id
+
+    def create(self, course_id: str, **overrides: Any) -> Any:
+        return self.call("POST", P, json=plan_body(course_id, TODAY, **overrides))
+
+    def wait(self) -> None:
+        queue = cast(InProcessTaskQueue, self.api.services.tasks)
+        assert queue.drain(30), "tasks did not finish"
+
+    def plan(self, plan_id: str) -> dict[str, Any]:
+        r = self.call("GET", f"{P}{plan_id}/")
+        assert r.status_code == 200, r.json
+        return cast(dict[str, Any], r.json)
+
+    def ready_plan(self, course_id: str, **overrides: Any) -> dict[str, Any]:
+        r = self.create(course_id, **overrides)
+        assert r.status_code == 202, r.json
+        self.wait()
+        plan = self.plan(r.json["id"])
+        assert plan["status"] == "ready", plan
+        return plan
+
+
+@pytest.fixture
+def me(learning_api: Api) -> Student:
+    return Student(learning_api)
+
+
+def fields_of(response: Any) -> list[str]:
+    assert response.status_code == 400, response.json
+    assert response.json["error"]["code"] == "validation_error"
+    return [str(d.get("field")) for d in response.json["error"]["details"]]
+
+
+# ------------------------------------------------------------------ create and read
+def test_a_plan_is_accepted_queued_and_becomes_ready(me: Student) -> None:
+    course_id = me.course()
+    r = me.create(course_id, blackout_dates=[(TODAY + timedelta(days=3)).isoformat()])
+    assert r.status_code == 202, r.json
+    queued = r.json
+    assert queued["status"] == "queued" and queued["sessions"] == []
+    assert queued["course_id"] == course_id and queued["start_date"] == TODAY.isoformat()
+    assert set(queued["availability"]) == {
+        "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"
+    }  # fmt: skip
+    me.wait()
+    plan = me.plan(queued["id"])
+    assert plan["status"] == "ready" and plan["error"] is None
+    sessions = plan["sessions"]
+    assert len(sessions) == plan["session_count"] > 0
+    assert [s["date"] for s in sessions] == sorted(s["date"] for s in sessions)
+    assert all(TODAY.isoformat() <= s["date"] < plan["exam_date"] for s in sessions)
+    assert (TODAY + timedelta(days=3)).isoformat() not in {s["date"] for s in sessions}
+    assert {s["kind"] for s in sessions} >= {"learn", "review", "final_review"}
+    assert set(sessions[0]) == {
+        "id", "plan_id", "course_id", "section_id", "title", "kind", "date", "minutes",
+        "status", "actual_minutes", "notes",
+    }  # fmt: skip
+    assert plan_violations(me.store, me.user.uid, plan["id"]) == []
+    listed = me.call("GET", P, query_string={"course_id": course_id}).json
+    assert [p["id"] for p in listed["items"]] == [plan["id"]]
+    assert listed["items"][0]["status"] == "ready" and listed["items"][0]["sessions"] == []
+
+
+def test_a_task_delivered_twice_makes_one_plan(me: Student) -> None:
+    plan = me.ready_plan(me.course())
+    payload = {"uid": me.user.uid, "plan_id": plan["id"]}
+    me.api.services.tasks.enqueue(Task(PLAN_TASK, payload))  # a second delivery
+    me.wait()
+    assert me.plan(plan["id"]) == plan
+    assert len(me.call("GET", P).json["items"]) == 1
+
+
+def test_a_failing_task_is_retried_then_the_plan_is_failed(
+    me: Student, caplog: pytest.LogCaptureFixture
+) -> None:
+    course_id = me.course()
+    # stored data the plan builder cannot read fails every attempt
+    me.store.set(
+        assessment_paths.stats(me.user.uid),
+        {"weakness": {course_id: {"any": {"answered": "many"}}}},
+    )
+    r = me.create(course_id)
+    assert r.status_code == 202
+    with caplog.at_level(logging.ERROR, logger="aksio.tasks"):
+        me.wait()
+    failures = [
+        getattr(rec, "will_retry", None)
+        for rec in caplog.records
+        if rec.getMessage() == "task failed" and getattr(rec, "task_kind", "") == PLAN_TASK
+    ]
+    assert failures == [True, True, False]  # 3 attempts, the policy's maximum
+    plan = me.plan(r.json["id"])
+    assert plan["status"] == "failed" and plan["sessions"] == []
+    assert plan["error"].startswith("Could not build the plan: ")
+
+
+def test_a_plan_that_cannot_be_queued_is_503_and_failed(me: Student) -> None:
+    course_id = me.course()
+    queue = cast(InProcessTaskQueue, me.api.services.tasks)
+    queue.close()  # the queue is down
+    assert me.create(course_id).status_code == 503
+    (failed,) = me.call("GET", P).json["items"]
+    assert failed["status"] == "failed" and "try again" in failed["error"]
+
+
+def test_the_course_gone_by_the_time_the_task_runs(me: Student) -> None:
+    course_id = me.course()
+    r = me.create(course_id)
+    me.wait()
+    mark_deleting(me.store, me.user.uid, course_id, NOW)
+    me.store.update(paths.study_plan(me.user.uid, r.json["id"]), {"status": "queued"})
+    me.api.services.tasks.enqueue(Task(PLAN_TASK, {"uid": me.user.uid, "plan_id": r.json["id"]}))
+    me.wait()
+    plan = me.plan(r.json["id"])
+    assert plan["status"] == "failed" and "course was deleted" in plan["error"]
+
+
+# ------------------------------------------------------------------ bad input
+def test_bad_requests_are_400_naming_the_field(me: Student) -> None:
+    course_id = me.course()
+    body = plan_body(course_id, TODAY)
+    past = (TODAY - timedelta(days=1)).isoformat()
+    assert fields_of(me.create(course_id, exam_date=TODAY - timedelta(days=2))) == ["exam_date"]
+    assert fields_of(me.call("POST", P, json={**body, "start_date": past})) == ["start_date"]
+    no_time = {**body, "availability": {}}
+    assert fields_of(me.call("POST", P, json=no_time)) == ["availability"]
+    typo = {**body, "availability": {"mondey": 60}}
+    assert any("mondey" in f for f in fields_of(me.call("POST", P, json=typo)))
+    negative = {**body, "availability": {"monday": -5}}
+    assert any("monday" in f for f in fields_of(me.call("POST", P, json=negative)))
+    unknown = {**body, "status": "ready"}
+    assert any("status" in f for f in fields_of(me.call("POST", P, json=unknown)))
+    short = {**body, "preferred_session_minutes": 5}
+    assert any("preferred" in f for f in fields_of(me.call("POST", P, json=short)))
+    text = {**body, "exam_date": "next friday"}
+    assert any("exam_date" in f for f in fields_of(me.call("POST", P, json=text)))
+    far = {**body, "exam_date": (TODAY + timedelta(days=2000)).isoformat()}
+    assert fields_of(me.call("POST", P, json=far)) == ["exam_date"]
+    assert fields_of(me.call("GET", P, query_string={"limt": 5}))
+    assert me.call("GET", P).json["items"] == []  # nothing was created
+
+
+def test_foreign_and_unknown_ids_are_404(me: Student, learning_api: Api) -> None:
+    plan = me.ready_plan(me.course())
+    other = Student(learning_api)
+    theirs = other.course()
+    for course_id in (theirs, "no-such-course", "bad id!"):
+        r = me.call("POST", P, json=plan_body("x", TODAY) | {"course_id": course_id})
+        assert r.status_code in (400, 404), r.json
+        if course_id != "bad id!":
+            assert r.json["error"]["code"] == "not_found"
+    for method, suffix in (("GET", ""), ("DELETE", ""), ("POST", "replan/")):
+        r = other.call(method, f"{P}{plan['id']}/{suffix}")
+        assert r.status_code == 404, (method, r.json)
+        assert other.call(method, f"{P}not-a-plan/{suffix}").status_code == 404
+    assert other.call("GET", P).json["items"] == []
+    assert me.plan(plan["id"])["status"] == "ready"
+
+
+def test_a_course_without_sections_is_409(me: Student) -> None:
+    r = me.create(me.course(sections=0))
+    assert r.status_code == 409 and r.json["error"]["code"] == "conflict"
+    assert "add sections or upload documents" in r.json["error"]["message"]
+
+
+# ------------------------------------------------------------------ replan and delete
+def _mark(me: Student, plan: dict[str, Any], day: date, status: str) -> int:
+    minutes = 0
+    for s in plan["sessions"]:
+        if s["date"] == day.isoformat():
+            me.store.update(paths.study_session(me.user.uid, s["id"]), {"status": status})
+            minutes += s["minutes"]
+    return minutes
+
+
+def test_replan_after_skipping_reschedules_from_today(me: Student) -> None:
+    plan = me.ready_plan(me.course(), availability=dict.fromkeys(("monday", "wednesday"), 60))
+    days = sorted({s["date"] for s in plan["sessions"]})
+    skipped = [date.fromisoformat(d) for d in days[:2]]
+    assert sum(_mark(me, plan, d, "skipped") for d in skipped) > 0
+    clock = cast(FixedClock, me.api.services.clock)
+    clock.advance(days=(skipped[-1] - TODAY).days + 1)
+    today = clock.now().date()
+    r = me.call("POST", f"{P}{plan['id']}/replan/")
+    assert r.status_code == 202 and r.json["status"] == "queued", r.json
+    me.wait()
+    again = me.plan(plan["id"])
+    assert again["status"] == "ready"
+    by_id = {s["id"]: s for s in again["sessions"]}
+    old_skipped = [s for s in plan["sessions"] if date.fromisoformat(s["date"]) in skipped]
+    assert all(by_id[s["id"]]["status"] == "skipped" for s in old_skipped)
+    fresh = [s for s in again["sessions"] if s["id"] not in {p["id"] for p in plan["sessions"]}]
+    assert fresh and all(s["date"] >= today.isoformat() for s in fresh)
+    # the skipped learning comes back: its section is learned in the new schedule
+    skipped_learn = {s["section_id"] for s in old_skipped if s["kind"] == "learn"}
+    assert skipped_learn <= {s["section_id"] for s in fresh if s["kind"] == "learn"}
+    assert plan_violations(me.store, me.user.uid, plan["id"]) == []
+
+
+def test_falling_behind_replans_by_itself_past_the_margin(me: Student) -> None:
+    plan = me.ready_plan(me.course())
+    uid, services = me.user.uid, me.api.services
+    days = sorted({date.fromisoformat(s["date"]) for s in plan["sessions"]})
+    behind, queued = 0, False
+    for day in days:
+        queued = service.maybe_replan(services, uid, plan["id"], day)
+        if queued:
+            break
+        behind += _mark(me, plan, day, "skipped")
+    assert queued and behind > services.settings.plan_replan_margin_minutes
+    me.wait()
+    assert me.plan(plan["id"])["status"] == "ready"
+    assert me.store.get(paths.study_plan(uid, plan["id"])).data["revision"] == 1  # type: ignore[union-attr]
+
+
+def test_delete_removes_the_plan_and_its_sessions(me: Student) -> None:
+    plan = me.ready_plan(me.course())
+    r = me.call("DELETE", f"{P}{plan['id']}/")
+    assert r.status_code == 204
+    assert me.call("GET", f"{P}{plan['id']}/").status_code == 404
+    assert all(
+        me.store.get(paths.study_session(me.user.uid, s["id"])) is None for s in plan["sessions"]
+    )
+    assert me.call("DELETE", f"{P}{plan['id']}/").status_code == 404
