@@ -183,6 +183,11 @@ def test_checks_before_queueing(env: Env) -> None:
         )  # shorter than any session
         service.request_plan(env.services, UID, body)
     assert caught.value.details[0]["field"] == "availability"
+    far = date(9999, 12, 1)
+    with pytest.raises(InvalidInput) as caught:
+        body = env.request(course_id, start_date=far, exam_date=far + timedelta(days=20))
+        service.request_plan(env.services, UID, body)
+    assert caught.value.details[0]["field"] == "start_date"
     assert env.run_tasks() == 0
     assert env.store.query(repository.list_query(UID, None)) == []
 

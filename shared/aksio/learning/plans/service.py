@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from aksio.courses.repository import require_course
 from aksio.errors import AppError, Conflict, InvalidInput, Unavailable
 from aksio.ids import new_id
-from aksio.learning.planning import PlanRequest, SectionInput, validate
+from aksio.learning.planning import MAX_HORIZON_DAYS, PlanRequest, SectionInput, validate
 from aksio.learning.plans import inputs, repository
 from aksio.learning.plans.models import Plan, PlanCreate, PlanTaskPayload
 from aksio.ports.tasks import Task, TaskAlreadyExists
@@ -60,6 +60,12 @@ def request_plan(services: Services, uid: str, body: PlanCreate) -> Plan:
         raise Conflict(NO_SECTIONS)
     today = today_for(services, uid)
     start = body.start_date or today
+    if (start - today).days > MAX_HORIZON_DAYS:
+        # Dates that far out are typos; they would only fail later, in the task.
+        raise InvalidInput(
+            f"The start date must be within {MAX_HORIZON_DAYS} days from today.",
+            details=[{"field": "start_date", "location": "body", "message": "too far ahead"}],
+        )
     availability = body.availability.model_dump()
     validate(
         PlanRequest(
