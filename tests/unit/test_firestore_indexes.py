@@ -99,6 +99,7 @@ QUERYING_MODULES = (
     "aksio.assessments.quizzes.repository",
     "aksio.assessments.generation.jobs",
     "aksio.assessments.personalization",
+    "aksio.learning.plans.repository",
 )
 
 

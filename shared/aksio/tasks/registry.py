@@ -28,6 +28,7 @@ HANDLER_MODULES: tuple[str, ...] = (
     "aksio.courses.deletion",
     "aksio.assessments.personalization",
     "aksio.assessments.generation.tasks",
+    "aksio.learning.plans.tasks",
 )
 """Modules whose import registers the real task kinds (added as domains land).
 The worker imports them on its first request; nothing else needs them."""
