@@ -102,6 +102,7 @@ def bench(session: nox.Session) -> None:
     session.run("python", "bench/fsrs_fit.py")
     session.run("python", "bench/assessments.py")
     session.run("python", "bench/planning.py")
+    session.run("python", "bench/progress.py")
     session.run("python", "bench/llm_examples.py")
 
 

@@ -100,6 +100,8 @@ QUERYING_MODULES = (
     "aksio.assessments.generation.jobs",
     "aksio.assessments.personalization",
     "aksio.learning.plans.repository",
+    "aksio.learning.sessions.repository",
+    "aksio.learning.progress.repository",
 )
 
 
