@@ -17,6 +17,8 @@ from polyfactory.factories.pydantic_factory import ModelFactory
 from aksio.ports.documents import DocumentStore
 from aksio.ports.llm import (
     CardDraft,
+    DifficultyEstimate,
+    DifficultyRequest,
     DraftRequest,
     LanguageModelError,
     QuestionDraft,
@@ -86,16 +88,47 @@ def question_per_passage(request: DraftRequest) -> list[QuestionDraft]:
     ]
 
 
+def neutral_difficulty(request: DifficultyRequest) -> list[DifficultyEstimate]:
+    """Every section with text rated 0.5 (the planner's "unknown" effort)."""
+    return [
+        DifficultyEstimate(section_id=s.section_id, difficulty=0.5, reason="Scripted: neutral.")
+        for s in request.sections
+        if s.passages
+    ]
+
+
+def difficulty_by_title(
+    ratings: dict[str, float],
+) -> Callable[[DifficultyRequest], list[DifficultyEstimate]]:
+    """Rates each section by its title (sections whose title is not listed are left out)."""
+
+    def rate(request: DifficultyRequest) -> list[DifficultyEstimate]:
+        return [
+            DifficultyEstimate(
+                section_id=s.section_id,
+                difficulty=ratings[s.title],
+                reason=f"Scripted: {s.title} rated {ratings[s.title]}.",
+            )
+            for s in request.sections
+            if s.title in ratings
+        ]
+
+    return rate
+
+
 @dataclass
 class ScriptedLanguageModel:
-    """Implements ``aksio.ports.llm.LanguageModel``; ``cards``/``questions`` map
-    a request to drafts, ``error`` is raised instead when set. Records requests."""
+    """Implements ``aksio.ports.llm.LanguageModel``; ``cards``/``questions``/
+    ``difficulty`` map a request to the answer, ``error`` is raised instead when
+    set. Records requests (drafts in ``requests``, estimates in ``difficulty_requests``)."""
 
     cards: Callable[[DraftRequest], list[CardDraft]] = card_per_passage
     questions: Callable[[DraftRequest], list[QuestionDraft]] = question_per_passage
+    difficulty: Callable[[DifficultyRequest], list[DifficultyEstimate]] = neutral_difficulty
     error: LanguageModelError | None = None
     name: str = "scripted"
     requests: list[DraftRequest] = field(default_factory=list)
+    difficulty_requests: list[DifficultyRequest] = field(default_factory=list)
 
     def draft_flashcards(self, request: DraftRequest) -> list[CardDraft]:
         self.requests.append(request)
@@ -108,6 +141,12 @@ class ScriptedLanguageModel:
         if self.error is not None:
             raise self.error
         return self.questions(request)
+
+    def estimate_difficulty(self, request: DifficultyRequest) -> list[DifficultyEstimate]:
+        self.difficulty_requests.append(request)
+        if self.error is not None:
+            raise self.error
+        return self.difficulty(request)
 
 
 def chunk_texts(n: int, seed: int = 0) -> list[str]:

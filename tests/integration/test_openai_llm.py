@@ -21,12 +21,19 @@ from polyfactory.factories import DataclassFactory
 
 from aksio.adapters.openai_llm import (
     UNUSABLE,
+    DifficultyEstimates,
     FlashcardDrafts,
     OpenAILanguageModel,
     QuestionDrafts,
 )
 from aksio.ids import new_id
-from aksio.ports.llm import DraftRequest, LanguageModelError, SourcePassage
+from aksio.ports.llm import (
+    DifficultyRequest,
+    DraftRequest,
+    LanguageModelError,
+    SectionSample,
+    SourcePassage,
+)
 from tests.fixtures.fake_openai import FakeOpenAI, Reply
 
 API_KEY = "sk-test-" + "x" * 24
@@ -341,3 +348,115 @@ def test_importing_the_adapter_does_not_import_the_sdk() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=60
     )
     assert done.returncode == 0, done.stderr
+
+
+# ------------------------------------------------------------------ difficulty
+class SectionSampleFactory(DataclassFactory[SectionSample]):
+    section_id = Use(new_id)
+    title = Use(lambda: random.choice(["Cell division", "Meiosis", "Inheritance"]))
+    passages = Use(lambda: random.sample(TEXTS, 2))
+
+
+def _rating(section: SectionSample, **overrides: Any) -> dict[str, Any]:
+    return {
+        "section_id": section.section_id,
+        "difficulty": 0.6,
+        "reason": f"{section.title} introduces several new terms.",
+    } | overrides
+
+
+def test_difficulty_estimates_and_the_request_that_asked_for_them(fake: FakeOpenAI) -> None:
+    sections = SectionSampleFactory.batch(3)
+    empty = SectionSampleFactory.build(passages=[])
+    answer = [_rating(sections[0], difficulty=0.2), _rating(sections[2], difficulty=0.9)]
+    fake.script(Reply.json_content({"sections": answer}))
+    request = DifficultyRequest([*sections, empty], language="nb", course_title="Genetics")
+
+    estimates = _model(fake).estimate_difficulty(request)
+
+    assert [e.model_dump() for e in estimates] == answer
+    [sent] = fake.requests
+    body = sent.body
+    fmt = body["response_format"]["json_schema"]
+    assert fmt["name"] == "DifficultyEstimates" and fmt["strict"] is True
+    assert fmt["schema"] == to_strict_json_schema(DifficultyEstimates)
+    assert not _keys(fmt["schema"]) & {"minimum", "maximum", "default", "minLength"}
+    assert 0 < body["max_completion_tokens"] <= 16_000
+    system, user = body["messages"]
+    assert system["role"] == "system" and "nb" in system["content"]
+    payload = json.loads(user["content"])
+    assert payload["course"] == "Genetics"
+    # the section without text is not sent; the others with their passages, as given
+    assert payload["sections"] == [
+        {"section_id": s.section_id, "title": s.title, "passages": list(s.passages)}
+        for s in sections
+    ]
+
+
+def test_difficulty_items_out_of_range_unknown_or_repeated_are_dropped(
+    fake: FakeOpenAI, caplog: pytest.LogCaptureFixture
+) -> None:
+    a, b, c = SectionSampleFactory.batch(3)
+    answer = [
+        _rating(a, difficulty=1.7),  # outside 0..1: not guessed at
+        _rating(b, difficulty=-0.1),
+        _rating(c, difficulty=0.4),
+        _rating(c, difficulty=0.9),  # a second rating of c
+        _rating(SectionSampleFactory.build(), difficulty=0.3),  # not asked about
+        _rating(a, reason=""),
+    ]
+    fake.script(Reply.json_content({"sections": answer}))
+    with caplog.at_level(logging.WARNING, logger="aksio.llm"):
+        estimates = _model(fake).estimate_difficulty(DifficultyRequest([a, b, c]))
+    assert [(e.section_id, e.difficulty) for e in estimates] == [(c.section_id, 0.4)]
+    assert "dropped 5 of 6" in caplog.text
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        '{"sections": [{"section_id": "x", "difficulty": "hard", "reason": "r"}]}',
+        '{"sections": [{"section_id": "x", "difficulty": 0.5}]}',
+        '{"ratings": []}',
+        "a plain sentence",
+    ],
+)
+def test_difficulty_output_that_is_not_the_schema_is_unusable(
+    fake: FakeOpenAI, content: str
+) -> None:
+    fake.script(Reply.completion(content=content))
+    with pytest.raises(LanguageModelError) as caught:
+        _model(fake).estimate_difficulty(DifficultyRequest(SectionSampleFactory.batch(2)))
+    assert caught.value.reason == UNUSABLE and not caught.value.retryable
+
+
+def test_difficulty_all_items_invalid_is_a_failure_and_none_is_empty(fake: FakeOpenAI) -> None:
+    sections = SectionSampleFactory.batch(2)
+    fake.script(
+        Reply.json_content({"sections": [_rating(s, section_id="other") for s in sections]}),
+        Reply.json_content({"sections": []}),
+    )
+    model = _model(fake)
+    with pytest.raises(LanguageModelError):
+        model.estimate_difficulty(DifficultyRequest(sections))
+    assert model.estimate_difficulty(DifficultyRequest(sections)) == []
+
+
+def test_difficulty_errors_map_like_drafts(fake: FakeOpenAI) -> None:
+    fake.script(*[Reply.error(503) for _ in range(2)], Reply.error(400))
+    model = _model(fake, max_retries=1)
+    request = DifficultyRequest(SectionSampleFactory.batch(2))
+    with pytest.raises(LanguageModelError) as caught:
+        model.estimate_difficulty(request)
+    assert caught.value.retryable is True
+    with pytest.raises(LanguageModelError) as caught:
+        model.estimate_difficulty(request)
+    assert caught.value.retryable is False and "(400)" in caught.value.reason
+    assert len(fake.requests) == 3
+
+
+def test_difficulty_of_nothing_sends_nothing(fake: FakeOpenAI) -> None:
+    request = DifficultyRequest([SectionSampleFactory.build(passages=[])])
+    assert _model(fake).estimate_difficulty(request) == []
+    assert _model(fake).estimate_difficulty(DifficultyRequest([])) == []
+    assert fake.requests == []

@@ -20,7 +20,16 @@ from aksio.adapters.local_llm.sentences import BLANK, TermIndex, normalise
 from aksio.assessments.keyterms import key_terms
 from aksio.documents.chunking import split_sentences
 from aksio.ids import new_id
-from aksio.ports.llm import CardDraft, DraftRequest, LanguageModel, QuestionDraft, SourcePassage
+from aksio.ports.llm import (
+    CardDraft,
+    DifficultyEstimate,
+    DifficultyRequest,
+    DraftRequest,
+    LanguageModel,
+    QuestionDraft,
+    SectionSample,
+    SourcePassage,
+)
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "corpus" / "origin_of_species.txt"
 PARAGRAPHS = [
@@ -256,3 +265,109 @@ def test_terms_are_found_as_whole_words_in_either_number(
 ) -> None:
     index = TermIndex([term, "South America"], "en")
     assert (0 in index.in_sentence(sentence)) is found
+
+
+# ------------------------------------------------------------------ difficulty
+# Our own texts at two ends of the scale: a story for young readers and a
+# dense physical chemistry passage (long words, terminology, formulas).
+STORY = (
+    "Tom has a red ball. He likes to play with it in the park. His dog Max runs after "
+    "the ball. Max is fast and happy. When the sun goes down, Tom and Max walk home. "
+    "Mom makes soup for dinner. Tom gives Max a bone. Then they all go to sleep."
+)
+ELECTROCHEMISTRY = (
+    "The Gibbs free energy change of a reaction, \u0394G = \u0394H \u2212 T\u0394S, determines its "
+    "spontaneity at constant temperature and pressure. For an electrochemical cell, "
+    "\u0394G = \u2212nFE, where n is the number of electrons transferred and "
+    "F = 96485 C/mol is the Faraday constant. Consequently, the equilibrium constant "
+    "satisfies ln K = nFE\u00b0/RT, "
+    "linking standard electrode potentials to thermodynamic equilibrium. Deviations from "
+    "ideality are accommodated through activity coefficients, which the Debye\u2013H\u00fcckel "
+    "approximation estimates for dilute electrolyte solutions."
+)
+
+
+class SectionSampleFactory(DataclassFactory[SectionSample]):
+    section_id = Use(new_id)
+    title = Use(lambda: random.choice(["Enzymes", "Selection", "Variation"]))
+    passages = Use(lambda: [random.choice(ENZYMES)])
+
+
+def _by_id(request: DifficultyRequest) -> dict[str, DifficultyEstimate]:
+    return {e.section_id: e for e in MODEL.estimate_difficulty(request)}
+
+
+def test_dense_technical_text_is_harder_than_a_childrens_story() -> None:
+    easy = SectionSampleFactory.build(passages=[STORY])
+    hard = SectionSampleFactory.build(passages=[ELECTROCHEMISTRY])
+    middle = SectionSampleFactory.build(passages=ENZYMES)
+    found = _by_id(DifficultyRequest([easy, middle, hard]))
+    assert found[easy.section_id].difficulty < 0.2
+    assert found[hard.section_id].difficulty > 0.7
+    # an introductory textbook sits between the two
+    assert (
+        found[easy.section_id].difficulty
+        < found[middle.section_id].difficulty
+        < found[hard.section_id].difficulty
+    )
+    assert "plain" in found[easy.section_id].reason
+    assert "dense" in found[hard.section_id].reason
+    assert re.search(r"sentences average \d+ words", found[hard.section_id].reason)
+
+
+def test_each_section_is_judged_on_its_own_text_in_any_order() -> None:
+    sections = [
+        SectionSampleFactory.build(passages=[STORY]),
+        SectionSampleFactory.build(passages=[ELECTROCHEMISTRY]),
+        SectionSampleFactory.build(passages=[p.text for p in darwin(40, 3)]),
+    ]
+    request = DifficultyRequest(sections)
+    first = MODEL.estimate_difficulty(request)
+    assert MODEL.estimate_difficulty(request) == first  # deterministic
+    assert _by_id(DifficultyRequest(sections[::-1])) == {e.section_id: e for e in first}
+    assert [e.section_id for e in first] == [s.section_id for s in sections]
+
+
+def test_difficulty_stays_in_range_on_varied_real_text() -> None:
+    rng = random.Random(5)
+    sections = [
+        SectionSampleFactory.build(
+            passages=[PARAGRAPHS[rng.randrange(len(PARAGRAPHS))] for _ in range(3)]
+        )
+        for _ in range(30)
+    ]
+    found = MODEL.estimate_difficulty(DifficultyRequest(sections))
+    assert found, "Darwin's paragraphs are long enough to judge"
+    for estimate in found:
+        assert 0.0 <= estimate.difficulty <= 1.0
+        DifficultyEstimate.model_validate(estimate.model_dump())  # valid port output
+
+
+def test_too_little_text_unknown_and_repeated_sections_are_left_out() -> None:
+    short = SectionSampleFactory.build(passages=["Enzymes."])
+    empty = SectionSampleFactory.build(passages=[])
+    story = SectionSampleFactory.build(passages=[STORY])
+    again = SectionSampleFactory.build(section_id=story.section_id, passages=[ELECTROCHEMISTRY])
+    found = MODEL.estimate_difficulty(DifficultyRequest([short, empty, story, again]))
+    assert [e.section_id for e in found] == [story.section_id]
+    assert found[0].difficulty < 0.2  # the first sample of a section counts
+    assert MODEL.estimate_difficulty(DifficultyRequest([])) == []
+
+
+def test_norwegian_sections_are_judged_too() -> None:
+    easy = SectionSampleFactory.build(
+        passages=[
+            "Per har en katt. Katten heter Mons. Mons liker fisk og melk. Per og Mons leker "
+            "i hagen hver dag. Om kvelden sover Mons i sengen til Per."
+        ]
+    )
+    hard = SectionSampleFactory.build(
+        passages=[
+            "Fotosyntesens lysavhengige reaksjoner foregår i tylakoidmembranene, der "
+            "klorofyllmolekyler absorberer fotoner og driver elektrontransportkjeden som "
+            "genererer adenosintrifosfat og redusert nikotinamidadenindinukleotidfosfat. "
+            "Calvinsyklusen fikserer deretter karbondioksid ved hjelp av enzymet rubisko."
+        ]
+    )
+    found = _by_id(DifficultyRequest([easy, hard], language="nb"))
+    assert found[easy.section_id].difficulty < found[hard.section_id].difficulty

@@ -10,6 +10,13 @@ outputs validated by the pydantic models below).
 Model output is data from outside: every draft names the passage it came from
 (``passage_id``, one of the request's passages), and callers drop drafts that
 cite anything else, are empty, or repeat existing material.
+
+Difficulty estimates are data too: each names a section of the request
+(``section_id``) and carries a difficulty in 0..1. Providers validate their
+output into ``DifficultyEstimate`` (an item outside 0..1 or otherwise invalid is
+dropped, not guessed at); callers still drop estimates for section ids they did
+not ask about and repeats of one section (the first counts), and clamp the value
+into 0..1 before it reaches the planner.
 """
 
 from __future__ import annotations
@@ -96,6 +103,30 @@ class QuestionDrafts(_Draft):
     questions: list[QuestionDraft]
 
 
+@dataclass(frozen=True)
+class SectionSample:
+    """A few passages of one section, enough to judge how hard it reads."""
+
+    section_id: str
+    title: str
+    passages: Sequence[str]
+
+
+@dataclass(frozen=True)
+class DifficultyRequest:
+    sections: Sequence[SectionSample]
+    language: str = "en"
+    course_title: str | None = None
+
+
+class DifficultyEstimate(_Draft):
+    section_id: str = Field(min_length=1, max_length=200)
+    difficulty: float = Field(ge=0.0, le=1.0)
+    """0: introductory, plain language; 1: dense, specialist material."""
+    reason: str = Field(min_length=1, max_length=1000)
+    """One sentence a student can read: why this section is rated so."""
+
+
 class LanguageModel(Protocol):
     name: str
     """Provider and model, for logs and stored provenance ("local", "openai:gpt-4o-mini")."""
@@ -106,4 +137,9 @@ class LanguageModel(Protocol):
 
     def draft_questions(self, request: DraftRequest) -> list[QuestionDraft]:
         """At most ``request.count`` questions; raises LanguageModelError."""
+        ...
+
+    def estimate_difficulty(self, request: DifficultyRequest) -> list[DifficultyEstimate]:
+        """At most one estimate per requested section, in any order; a section
+        may be left out (too little text to judge). Raises LanguageModelError."""
         ...
