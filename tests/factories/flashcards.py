@@ -7,7 +7,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from polyfactory import Use
+from polyfactory import Ignore, Use
 from polyfactory.factories.pydantic_factory import ModelFactory
 
 from aksio.assessments.flashcards.models import FlashcardCreate, FlashcardReplace, ReviewRequest
@@ -45,7 +45,7 @@ class FlashcardCreateFactory(ModelFactory[FlashcardCreate]):
 
 
 class FlashcardReplaceFactory(ModelFactory[FlashcardReplace]):
-    course_id = None
+    course_id = Ignore()  # left out (it may not be null); pass one to send it
     section_id = None
     front = Use(_question)
     back = Use(lambda: random.choice(QUESTIONS)[1] + "\n\n- edited")
@@ -56,6 +56,14 @@ class FlashcardReplaceFactory(ModelFactory[FlashcardReplace]):
 class ReviewRequestFactory(ModelFactory[ReviewRequest]):
     rating = Use(lambda: random.choice(["again", "hard", "good", "easy"]))
     duration_ms = Use(lambda: random.randint(500, 30_000))
+
+
+def replace_json(**overrides: Any) -> dict[str, Any]:
+    """A PUT body as JSON; ``course_id`` only when given (it may not be null)."""
+    body: dict[str, Any] = FlashcardReplaceFactory.build(**overrides).model_dump(
+        mode="json", exclude_unset=True
+    )
+    return body
 
 
 def cards_json(count: int, **overrides: Any) -> list[dict[str, Any]]:

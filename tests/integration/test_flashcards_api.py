@@ -15,13 +15,14 @@ from aksio.adapters.inprocess_tasks import InProcessTaskQueue
 from aksio.assessments import paths, stats
 from aksio.clock import FixedClock
 from aksio.courses import repository as courses
+from aksio.documents import repository as doc_repository
 from aksio.ids import new_id
 from tests.factories.courses import CourseCreateFactory, SectionCreateFactory
 from tests.factories.flashcards import (
     FlashcardCreateFactory,
-    FlashcardReplaceFactory,
     SourceInFactory,
     cards_json,
+    replace_json,
 )
 from tests.factories.users import TestUser
 from tests.fixtures.app import Api
@@ -63,6 +64,21 @@ class Student:
             SectionCreateFactory.build(),
             s.clock.now(),
         ).id
+
+    def document(self, course_id: str | None = None) -> str:
+        """A document record in the course (a citation needs it to exist, not its text)."""
+        s = self.api.services
+        doc, _ = doc_repository.new_document(
+            s.documents,
+            self.user.uid,
+            course_id or self.course_id,
+            filename="notes.md",
+            title="Notes",
+            content_type="text/markdown",
+            size=100,
+            now=s.clock.now(),
+        )
+        return doc.id
 
     def card(self, **overrides: Any) -> dict[str, Any]:
         """Create a card; ``overrides`` are JSON values sent as they are."""
@@ -123,7 +139,7 @@ def nonzero(data: Any) -> Any:
 # ------------------------------------------------------------------ CRUD
 def test_create_get_list_replace_delete(me: Student) -> None:
     section = me.section()
-    source = SourceInFactory.build().model_dump(mode="json")
+    source = SourceInFactory.build(document_id=me.document()).model_dump(mode="json")
     created = me.card(section_id=section, tags=[" Exam ", "exam", "Ch-1"], source=source)
     assert set(created) >= CARD_FIELDS
     assert created["tags"] == ["exam", "ch-1"] and created["source"] == source
@@ -138,7 +154,7 @@ def test_create_get_list_replace_delete(me: Student) -> None:
     listed = me.call("GET", "/", query_string={"course_id": me.course_id}).json
     assert [c["id"] for c in listed["items"]] == [created["id"]] and listed["next_cursor"] is None
 
-    body = FlashcardReplaceFactory.build(course_id=me.course_id).model_dump(mode="json")
+    body = replace_json(course_id=me.course_id)
     r = me.call("PUT", f"/{created['id']}/", json=body)
     assert r.status_code == 200, r.json
     assert (r.json["front"], r.json["back"], r.json["section_id"], r.json["source"]) == (
@@ -172,7 +188,6 @@ def test_list_filters_and_pages(me: Student, clock: FixedClock) -> None:
     assert set(ids(section_id=section)) == {c["id"] for c in in_section}
     assert ids(state="review") == [reviewed["id"]]
     assert len(ids(state="new", course_id=me.course_id)) == 5
-    assert ids(course_id=new_id()) == []
     first = me.call("GET", "/", query_string={"limit": 4}).json
     rest = me.call("GET", "/", query_string={"limit": 4, "cursor": first["next_cursor"]}).json
     assert len(first["items"]) == 4 and len(rest["items"]) == 2 and rest["next_cursor"] is None
@@ -236,26 +251,86 @@ def test_create_needs_a_live_course_and_its_own_section(assessments_api: Api, me
         assert r.status_code == 404 and r.json["error"]["code"] == "not_found"
 
 
+def test_a_citation_names_a_document_of_the_cards_course(assessments_api: Api, me: Student) -> None:
+    """Found by the fuzzer: a source's document_id was stored unchecked, so a
+    card could cite another user's document (or one that never existed)."""
+    other_course = courses.create_course(
+        assessments_api.services.documents, me.user.uid, CourseCreateFactory.build(), START
+    ).id
+    card = me.card()
+    for document_id in (new_id(), me.document(other_course), student(assessments_api).document()):
+        source = SourceInFactory.build(document_id=document_id)
+        body = cards_json(1, course_id=me.course_id)[0] | {"source": source.model_dump()}
+        for method, path, sent in [
+            ("POST", "/", body),
+            ("POST", "/bulk/", {"items": [cards_json(1, course_id=me.course_id)[0], body]}),
+            ("PUT", f"/{card['id']}/", replace_json(source=source)),
+        ]:
+            r = me.call(method, path, json=sent)
+            assert r.status_code == 404, (method, path, r.json)
+            assert r.json["error"] == {
+                "code": "not_found",
+                "message": "No such document.",
+                "details": {"document_id": document_id},
+            }
+    assert me.call("GET", "/").json["items"] == [card]
+    assert stats.card_counts(me.stats(), me.course_id)["new"] == 1
+    own = SourceInFactory.build(document_id=me.document()).model_dump(mode="json")
+    assert me.card(source=own)["source"] == own
+    r = me.call("PUT", f"/{card['id']}/", json=replace_json() | {"source": own})
+    assert r.status_code == 200 and r.json["source"] == own
+
+
 def test_put_cannot_move_a_card_to_another_course(assessments_api: Api, me: Student) -> None:
     card = me.card()
     other = courses.create_course(
         assessments_api.services.documents, me.user.uid, CourseCreateFactory.build(), START
     ).id
-    body = FlashcardReplaceFactory.build(course_id=other).model_dump(mode="json")
+    body = replace_json(course_id=other)
     assert fields_of(me.call("PUT", f"/{card['id']}/", json=body)) == ["course_id"]
-    body = FlashcardReplaceFactory.build(section_id=me.section(other)).model_dump(mode="json")
+    body = replace_json(section_id=me.section(other))
     assert me.call("PUT", f"/{card['id']}/", json=body).status_code == 404
     section = me.section()
-    body = FlashcardReplaceFactory.build(section_id=section).model_dump(mode="json")
+    body = replace_json(section_id=section)
     assert me.call("PUT", f"/{card['id']}/", json=body).json["section_id"] == section
     body.pop("front")
     assert fields_of(me.call("PUT", f"/{card['id']}/", json=body)) == ["front"]
+    # Found by the fuzzer: null was taken for "left out", though the document
+    # says course_id is a string when sent.
+    null = replace_json() | {"course_id": None}
+    assert fields_of(me.call("PUT", f"/{card['id']}/", json=null)) == ["course_id"]
+
+
+def test_a_filter_naming_a_course_not_mine_is_not_found(assessments_api: Api, me: Student) -> None:
+    """OWASP API1 review: ids in query filters answer like ids anywhere else
+    (they used to list nothing, 200)."""
+    them = student(assessments_api)
+    them.card()
+    theirs = {"course_id": them.course_id}
+    for query in (
+        {"course_id": new_id()},
+        theirs,
+        {"course_id": me.course_id, "section_id": them.section()},
+    ):
+        for path in ("/", "/due/"):
+            if path == "/due/" and "section_id" in query:
+                continue  # the due queue filters by course only
+            r = me.call("GET", path, query_string=query)
+            assert r.status_code == 404, (path, query, r.json)
+            assert r.json["error"]["code"] == "not_found"
+    section = me.section()
+    mine = me.card(section_id=section)
+    listed = me.call("GET", "/", query_string={"course_id": me.course_id, "section_id": section})
+    assert [c["id"] for c in listed.json["items"]] == [mine["id"]]
+    # a section alone cannot be located without its course: it filters as given
+    assert me.call("GET", "/", query_string={"section_id": them.section()}).json["items"] == []
+    assert them.call("GET", "/due/", query_string=theirs).status_code == 200
 
 
 def test_another_users_card_is_not_found(assessments_api: Api, me: Student) -> None:
     theirs = student(assessments_api).card()
     cid = theirs["id"]
-    put = FlashcardReplaceFactory.build().model_dump(mode="json")
+    put = replace_json()
     for method, path, body in [
         ("GET", f"/{cid}/", None),
         ("PUT", f"/{cid}/", put),

@@ -320,6 +320,18 @@ def test_what_does_not_exist_or_is_someone_elses_is_a_404(gen: Generation, user:
     assert gen.call(stranger, "GET", f"{A}/flashcards/generate/{job['id']}/").status_code == 404
     assert gen.call(user, "GET", f"{A}/flashcards/generate/{new_id()}/").status_code == 404
     assert gen.call(user, "GET", f"{A}/flashcards/generate/bad%20id/").status_code == 404
+    # OWASP API1 review: the job list's course filter answers like any other id
+    # (it listed nothing, 200)
+    mine = {"course_id": course}
+    assert (
+        gen.call(stranger, "GET", f"{A}/flashcards/generate/", query_string=mine).status_code == 404
+    )
+    unknown = {"course_id": new_id()}
+    assert (
+        gen.call(user, "GET", f"{A}/flashcards/generate/", query_string=unknown).status_code == 404
+    )
+    listed = gen.call(user, "GET", f"{A}/flashcards/generate/", query_string=mine)
+    assert [j["id"] for j in listed.json["items"]] == [job["id"]]
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,8 @@ import pytest
 from aksio.assessments import paths, stats
 from aksio.assessments.quizzes import repository
 from aksio.courses import repository as courses
+from aksio.documents import repository as doc_repository
+from aksio.ids import new_id
 from tests.factories.courses import CourseCreateFactory, SectionCreateFactory
 from tests.factories.quizzes import (
     MultipleChoiceFactory,
@@ -44,6 +46,21 @@ class Student:
         return courses.create_section(
             s.documents, self.user.uid, self.course_id, SectionCreateFactory.build(), s.clock.now()
         ).id
+
+    def document(self, course_id: str | None = None) -> str:
+        """A document record in the course (a citation needs it to exist, not its text)."""
+        s = self.api.services
+        doc, _ = doc_repository.new_document(
+            s.documents,
+            self.user.uid,
+            course_id or self.course_id,
+            filename="notes.md",
+            title="Notes",
+            content_type="text/markdown",
+            size=100,
+            now=s.clock.now(),
+        )
+        return doc.id
 
     def quiz(self, **overrides: Any) -> dict[str, Any]:
         r = self.call("POST", "/", json=quiz_body(self.course_id, **overrides))
@@ -138,6 +155,12 @@ def test_put_replaces_and_keeps_question_ids_sent(me: Student) -> None:
 
     unknown = {**body, "questions": [{**new_q, "id": "not-in-this-quiz"}]}
     assert fields_of(me.call("PUT", f"/{created['id']}/", json=unknown)) == ["questions.0.id"]
+    # Found by the fuzzer: null was taken for "left out", though the document
+    # says these are strings when sent.
+    null_course = {**body, "course_id": None}
+    assert fields_of(me.call("PUT", f"/{created['id']}/", json=null_course)) == ["course_id"]
+    null_id = {**body, "questions": [{**new_q, "id": None}]}
+    assert fields_of(me.call("PUT", f"/{created['id']}/", json=null_id)) == ["questions.0.id"]
     s = me.api.services
     other = courses.create_course(
         s.documents, me.user.uid, CourseCreateFactory.build(), s.clock.now()
@@ -221,12 +244,39 @@ def test_too_many_questions(me: Student) -> None:
 
 
 def test_a_cited_question_keeps_its_source(me: Student) -> None:
-    source = {"document_id": "doc1", "page": 3, "passage": "Osmosis moves water."}
+    source = {"document_id": me.document(), "page": 3, "passage": "Osmosis moves water."}
     q = question_body(TrueFalseFactory) | {"source": source}
     r = me.call("POST", "/", json=quiz_body(me.course_id) | {"questions": [q]})
     assert r.status_code == 201
     got = me.call("GET", f"/{r.json['id']}/").json
     assert got["questions"][0]["source"] == source
+
+
+def test_a_citation_names_a_document_of_the_quizs_course(assessments_api: Api, me: Student) -> None:
+    """Found by the fuzzer: a question's source was stored unchecked, so a
+    quiz could cite another user's document (or one that never existed)."""
+    other_course = courses.create_course(
+        assessments_api.services.documents,
+        me.user.uid,
+        CourseCreateFactory.build(),
+        assessments_api.services.clock.now(),
+    ).id
+    quiz = me.quiz()
+    for document_id in (new_id(), me.document(other_course), student(assessments_api).document()):
+        source = {"document_id": document_id, "passage": "Osmosis moves water."}
+        questions = [
+            question_body(TrueFalseFactory),
+            question_body(TrueFalseFactory) | {"source": source},
+        ]
+        for method, path in [("POST", "/"), ("PUT", f"/{quiz['id']}/")]:
+            r = me.call(method, path, json=quiz_body(me.course_id, questions=questions))
+            assert r.status_code == 404, (method, path, r.json)
+            assert r.json["error"]["details"] == {"document_id": document_id}
+    assert [q["id"] for q in me.call("GET", "/").json["items"]] == [quiz["id"]]
+    source = {"document_id": me.document(), "page": 2, "passage": "Osmosis moves water."}
+    questions = [question_body(TrueFalseFactory) | {"source": source}]
+    r = me.call("PUT", f"/{quiz['id']}/", json=quiz_body(me.course_id, questions=questions))
+    assert r.status_code == 200 and r.json["questions"][0]["source"] == source
 
 
 def test_foreign_and_missing_ids_are_404(assessments_api: Api, me: Student) -> None:
@@ -254,7 +304,10 @@ def test_foreign_and_missing_ids_are_404(assessments_api: Api, me: Student) -> N
     assert me.call("POST", "/", json=quiz_body(theirs.course_id)).status_code == 404
     r = me.call("POST", "/", json=quiz_body(me.course_id, section_id=theirs.section()))
     assert r.status_code == 404
-    assert me.call("GET", f"/?course_id={theirs.course_id}").json["items"] == []
+    # OWASP API1 review: a filter naming their course is 404 too (it listed nothing)
+    assert me.call("GET", f"/?course_id={theirs.course_id}").status_code == 404
+    assert me.call("GET", f"/?course_id={new_id()}").status_code == 404
+    assert theirs.call("GET", f"/?course_id={theirs.course_id}").status_code == 200
     assert theirs.call("GET", f"/{their_quiz['id']}/").status_code == 200
 
 

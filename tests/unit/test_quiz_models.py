@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import pytest
 from pydantic import ValidationError
@@ -145,3 +145,23 @@ def test_attempt_answers_are_strictly_typed() -> None:
             AttemptCreate.model_validate({"answers": [{"question_id": "a", "answer": bad}]})
     with pytest.raises(ValidationError):
         AttemptCreate.model_validate({"answers": [{"question_id": "a/b", "answer": "x"}]})
+
+
+def test_the_documented_not_blank_pattern_is_what_validation_strips() -> None:
+    """The pattern that documents "not only whitespace" (found by the API
+    fuzzer: whitespace-only text was documented as valid) refuses exactly the
+    characters pydantic's strip_whitespace removes, so schema and API agree."""
+    import re
+
+    from pydantic import StringConstraints, TypeAdapter
+
+    from aksio.assessments.sources import NOT_BLANK_PATTERN, is_blank
+
+    stripped = TypeAdapter(Annotated[str, StringConstraints(strip_whitespace=True)])
+    pattern = re.compile(NOT_BLANK_PATTERN)
+    refused = {c for c in range(0x110000) if not pattern.fullmatch(chr(c))}
+    # every candidate: Python's idea of whitespace, and JSON Schema's (\ufeff)
+    candidates = {c for c in range(0x110000) if chr(c).isspace()} | {0xFEFF}
+    assert refused <= candidates
+    assert refused == {c for c in candidates if stripped.validate_python(f"{chr(c)}x") == "x"}
+    assert is_blank(" \u3000\n") and not is_blank(" \x1c ") and not is_blank("\ufeff")

@@ -5,11 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 from pydantic.json_schema import SkipJsonSchema
 
 from aksio.assessments.scheduling import RatingName, StateName
-from aksio.assessments.sources import Source, SourceIn
+from aksio.assessments.sources import NOT_BLANK, Source, SourceIn, is_blank
 from aksio.ids import ID_PATTERN
 from aksio.pagination import PageQuery
 from aksio.validation import INTEGRAL, OMITTED, Strict
@@ -21,22 +28,36 @@ MAX_DURATION_MS = 86_400_000
 """A day: anything longer is a clock error, not a review."""
 
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
-Front = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+
+
+def _refuse_null(value: object) -> object:
+    # None is the "not given" default of an OMITTED field; the validator runs
+    # only for fields sent, so an explicit null is refused as the schema says.
+    if value is None:
+        raise ValueError("cannot be null")
+    return value
+
+
+Front = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), NOT_BLANK
+]
 
 
 def _not_blank(value: str) -> str:
     # The back is Markdown: leading indentation can mean a code block, so it is
     # kept, but a back of only whitespace is no answer.
-    if not value.strip():
+    if is_blank(value):
         raise ValueError("must not be blank")
     return value
 
 
 Back = Annotated[
-    str, StringConstraints(min_length=1, max_length=10_000), AfterValidator(_not_blank)
+    str, StringConstraints(min_length=1, max_length=10_000), NOT_BLANK, AfterValidator(_not_blank)
 ]
 Tag = Annotated[
-    str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=50)
+    str,
+    StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=50),
+    NOT_BLANK,
 ]
 
 
@@ -70,6 +91,8 @@ class FlashcardReplace(Strict):
     back: Back
     tags: Tags = []
     source: SourceIn | None = None
+
+    _not_null = field_validator("course_id")(_refuse_null)
 
 
 class FlashcardBulkCreate(Strict):

@@ -17,7 +17,7 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from aksio.assessments import paths, stats
+from aksio.assessments import paths, sources, stats
 from aksio.assessments.flashcards import domain
 from aksio.assessments.flashcards.models import (
     Flashcard,
@@ -145,19 +145,30 @@ def _section_path(uid: str, course_id: str, section_id: str) -> str:
 
 
 def _check_course(
-    tx: Transaction, uid: str, course_id: str, section_ids: Collection[str | None]
+    tx: Transaction,
+    uid: str,
+    course_id: str,
+    section_ids: Collection[str | None],
+    document_ids: Collection[str] = (),
 ) -> None:
-    """404 unless the course is live and every section given is one of its own.
-    Read in the transaction, so a card cannot land in a course being deleted."""
+    """404 unless the course is live and every section given, and every
+    document a citation names, is one of its own. Read in the transaction, so
+    a card cannot land in a course being deleted."""
     sections = sorted({s for s in section_ids if s is not None})
+    documents = sorted(set(document_ids))
     snaps = tx.get_many(
-        [course_path(uid, course_id), *(_section_path(uid, course_id, s) for s in sections)]
+        [
+            course_path(uid, course_id),
+            *(_section_path(uid, course_id, s) for s in sections),
+            *sources.document_paths(uid, course_id, documents),
+        ]
     )
     course = snaps[0]
     if course is None or course.data.get("status") == DELETING:
         raise NotFound(COURSE_GONE)
-    if any(s is None for s in snaps[1:]):
+    if any(s is None for s in snaps[1 : 1 + len(sections)]):
         raise NotFound(SECTION_GONE)
+    sources.require_documents(snaps[1 + len(sections) :], documents)
 
 
 # ------------------------------------------------------------------ writing
@@ -187,12 +198,16 @@ def _create_chunk(
     store: DocumentStore, uid: str, documents: list[tuple[str, dict[str, Any]]]
 ) -> None:
     by_course: dict[str, list[str | None]] = {}
+    cited: dict[str, list[Any]] = {}
     for _, doc in documents:
         by_course.setdefault(doc["course_id"], []).append(doc["section_id"])
+        cited.setdefault(doc["course_id"], []).append(doc.get("source"))
 
     def apply(tx: Transaction) -> None:
         for course_id, section_ids in by_course.items():
-            _check_course(tx, uid, course_id, section_ids)
+            _check_course(
+                tx, uid, course_id, section_ids, sources.cited_documents(cited[course_id])
+            )
         for card_id, doc in documents:
             tx.create(paths.flashcard(uid, card_id), doc)
         update = stats.combine(
@@ -218,7 +233,7 @@ def replace_card(
                 "A flashcard cannot move to another course.",
                 details=[{"field": "course_id", "message": "must be the card's own course"}],
             )
-        _check_course(tx, uid, course_id, [body.section_id])
+        _check_course(tx, uid, course_id, [body.section_id], sources.cited_documents([body.source]))
         change = {**fields, "fingerprint": domain.fingerprint(body.front), "updated_at": now}
         tx.update(path, change)
         return {**current, **change}

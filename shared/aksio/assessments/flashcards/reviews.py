@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from aksio.accounts.paths import user
-from aksio.assessments import paths, scheduling, stats
+from aksio.assessments import ownership, paths, scheduling, stats
 from aksio.assessments.flashcards import domain
 from aksio.assessments.flashcards.models import DueCards, DueCounts, Flashcard, ReviewResult
 from aksio.assessments.flashcards.repository import CARD_GONE, card_path, to_flashcard
@@ -147,8 +147,12 @@ def due_cards(
     store: DocumentStore, uid: str, course_id: str | None, now: datetime, limit: int
 ) -> DueCards:
     """Cards due now, most overdue first, and the counts by state from the
-    stats document: ``limit`` reads at most, plus one."""
+    stats document: ``limit`` reads at most, plus one (plus the course's, read
+    with the stats: 404 unless it is the caller's live course)."""
+    course = [] if course_id is None else ownership.course_filter_paths(uid, course_id)
+    stats_snap, *found = store.get_many([paths.stats(uid), *course])
+    if found:
+        ownership.require_found(found)
     snaps = store.query(due_query(uid, course_id, now, limit))
-    stats_snap = store.get(paths.stats(uid))
     counts = stats.card_counts(stats_snap.data if stats_snap else None, course_id)
     return DueCards(items=[to_flashcard(s.id, s.data) for s in snaps], counts=DueCounts(**counts))

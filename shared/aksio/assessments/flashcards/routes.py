@@ -6,6 +6,7 @@ id is simply not found, so it answers 404 like an id that never existed.
 
 from __future__ import annotations
 
+from aksio.assessments import ownership
 from aksio.assessments.flashcards import repository, reviews
 from aksio.assessments.flashcards.models import (
     DueCards,
@@ -26,10 +27,15 @@ from aksio.pagination import Page
 router = Router(prefix="/api/v1/assessments", tag="flashcards")
 
 
-@router.get("/flashcards/")
+@router.get("/flashcards/", errors=(404,))
 def list_flashcards(ctx: RequestContext, query: FlashcardListQuery) -> Page[Flashcard]:
-    """The caller's flashcards, newest first; filter by course, section, tag, state."""
-    return repository.list_cards(ctx.services.documents, ctx.uid, query)
+    """The caller's flashcards, newest first; filter by course, section, tag, state.
+
+    404 when ``course_id`` is not one of the caller's courses, or ``section_id``
+    (given with it) not one of its sections."""
+    store = ctx.services.documents
+    ownership.check_filter(store, ctx.uid, query.course_id, query.section_id)
+    return repository.list_cards(store, ctx.uid, query)
 
 
 @router.post("/flashcards/", status=201, errors=(404,))
@@ -47,10 +53,11 @@ def create_flashcards(ctx: RequestContext, body: FlashcardBulkCreate) -> Flashca
     return FlashcardList(items=items)
 
 
-@router.get("/flashcards/due/")
+@router.get("/flashcards/due/", errors=(404,))
 def due_flashcards(ctx: RequestContext, query: DueQuery) -> DueCards:
     """Cards due now (one course or all), most overdue first, with counts of
-    new, learning and review cards."""
+    new, learning and review cards. 404 when ``course_id`` is not one of the
+    caller's courses."""
     s = ctx.services
     return reviews.due_cards(s.documents, ctx.uid, query.course_id, s.clock.now(), query.limit)
 

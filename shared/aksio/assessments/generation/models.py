@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from aksio.assessments.sources import NOT_BLANK
 from aksio.ids import ID_PATTERN
 from aksio.pagination import PageQuery
 from aksio.validation import INTEGRAL, Strict
@@ -51,7 +52,9 @@ class QuizGenerateRequest(_GenerateRequest):
     """A quiz from a document, a section, or (neither given) the whole course."""
 
     title: (
-        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+        Annotated[
+            str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), NOT_BLANK
+        ]
         | None
     ) = None
     """Left out: named after the document, section or course."""

@@ -8,6 +8,7 @@ its cards appear in the flashcard list), quizzes with the quiz itself,
 
 from __future__ import annotations
 
+from aksio.assessments import ownership
 from aksio.assessments.generation import jobs, service
 from aksio.assessments.generation.models import (
     FlashcardGenerateRequest,
@@ -33,10 +34,13 @@ def generate_flashcards(ctx: RequestContext, body: FlashcardGenerateRequest) -> 
     return service.request_flashcards(ctx.services, ctx.uid, body)
 
 
-@router.get("/flashcards/generate/")
+@router.get("/flashcards/generate/", errors=(404,))
 def list_generation_jobs(ctx: RequestContext, query: JobListQuery) -> Page[GenerationJob]:
-    """The caller's flashcard generation jobs, newest first."""
-    return jobs.list_jobs(ctx.services.documents, ctx.uid, query)
+    """The caller's flashcard generation jobs, newest first; ``course_id``
+    filters (404 when it is not one of the caller's courses)."""
+    store = ctx.services.documents
+    ownership.check_filter(store, ctx.uid, query.course_id)
+    return jobs.list_jobs(store, ctx.uid, query)
 
 
 @router.get("/flashcards/generate/<job_id>/", errors=(404,))

@@ -35,12 +35,13 @@ from pydantic import (
     StrictBool,
     StrictStr,
     StringConstraints,
+    field_validator,
     model_validator,
 )
 from pydantic.json_schema import SkipJsonSchema
 
 from aksio.assessments.quizzes.grading import match_option, normalize_text
-from aksio.assessments.sources import Source, SourceIn
+from aksio.assessments.sources import NOT_BLANK, Source, SourceIn
 from aksio.ids import ID_PATTERN
 from aksio.pagination import PageQuery
 from aksio.validation import OMITTED, Strict
@@ -59,14 +60,30 @@ QuizStatus = Literal["queued", "running", "ready", "failed"]
 CHOICE_KINDS = frozenset({"single_choice", "multiple_choice"})
 
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Prompt = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-Explanation = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)
+
+
+def _refuse_null(value: object) -> object:
+    # None is the "not given" default of an OMITTED field; the validator runs
+    # only for fields sent, so an explicit null is refused as the schema says.
+    if value is None:
+        raise ValueError("cannot be null")
+    return value
+
+
+Title = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), NOT_BLANK
 ]
-OptionText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+Prompt = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), NOT_BLANK
+]
+Explanation = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000), NOT_BLANK
+]
+OptionText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), NOT_BLANK
+]
 AnswerText = Annotated[
-    StrictStr, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)
+    StrictStr, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), NOT_BLANK
 ]
 AnswerKey = AnswerText | list[AnswerText] | StrictBool
 """What ``answer`` may hold in a question (which one depends on ``kind``)."""
@@ -95,6 +112,8 @@ class QuestionReplace(QuestionCreate):
     attempts still point at it); left out, the question gets a new id."""
 
     id: Id | SkipJsonSchema[None] = OMITTED
+
+    _not_null = field_validator("id")(_refuse_null)
 
 
 def check_question(q: QuestionCreate) -> None:
@@ -174,6 +193,8 @@ class QuizReplace(Strict):
     title: Title
     section_id: Id | None = None
     questions: Annotated[list[QuestionReplace], Field(min_length=1, max_length=MAX_QUESTIONS)]
+
+    _not_null = field_validator("course_id")(_refuse_null)
 
     @model_validator(mode="after")
     def _fits(self) -> QuizReplace:

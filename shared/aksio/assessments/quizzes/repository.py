@@ -19,7 +19,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any, get_args
 
-from aksio.assessments import paths, stats
+from aksio.assessments import paths, sources, stats
 from aksio.assessments.quizzes import domain
 from aksio.assessments.quizzes.models import (
     Attempt,
@@ -122,24 +122,39 @@ def _section_ids(section_id: str | None, questions: Sequence[QuestionCreate]) ->
     return sorted(ids)
 
 
-def _check_course(tx: Transaction, uid: str, course_id: str, section_ids: Collection[str]) -> None:
-    """The course is the caller's and live, and every section is one of its
-    own (404 otherwise). Read in the transaction, so a course being deleted
-    meanwhile cannot end up with a new quiz that its clean-up missed."""
+def _cited(questions: Sequence[QuestionCreate]) -> list[str]:
+    return sources.cited_documents(q.source for q in questions)
+
+
+def _check_course(
+    tx: Transaction,
+    uid: str,
+    course_id: str,
+    section_ids: Collection[str],
+    document_ids: Collection[str] = (),
+) -> None:
+    """The course is the caller's and live, and every section, and every
+    document a citation names, is one of its own (404 otherwise). Read in the
+    transaction, so a course being deleted meanwhile cannot end up with a new
+    quiz that its clean-up missed."""
     ordered = list(section_ids)
     bad = [sid for sid in ordered if not is_valid_id(sid)]
     if bad:
         raise NotFound(SECTION_GONE, details={"section_ids": bad})
+    documents = sorted(set(document_ids))
     snaps = tx.get_many(
         [course_path(uid, course_id)]
         + [course_paths.section(uid, course_id, sid) for sid in ordered]
+        + sources.document_paths(uid, course_id, documents)
     )
     course = snaps[0]
     if course is None or course.data.get("status") == DELETING:
         raise NotFound(COURSE_GONE, details={"course_id": course_id})
-    missing = [sid for sid, snap in zip(ordered, snaps[1:], strict=True) if snap is None]
+    section_snaps = snaps[1 : 1 + len(ordered)]
+    missing = [sid for sid, snap in zip(ordered, section_snaps, strict=True) if snap is None]
     if missing:
         raise NotFound(SECTION_GONE, details={"section_ids": missing})
+    sources.require_documents(snaps[1 + len(ordered) :], documents)
 
 
 # ------------------------------------------------------------------ writing
@@ -182,7 +197,13 @@ def create_quiz(store: DocumentStore, uid: str, body: QuizCreate, now: datetime)
     }
 
     def apply(tx: Transaction) -> None:
-        _check_course(tx, uid, body.course_id, _section_ids(body.section_id, body.questions))
+        _check_course(
+            tx,
+            uid,
+            body.course_id,
+            _section_ids(body.section_id, body.questions),
+            _cited(body.questions),
+        )
         tx.create(path, data)
 
     store.run_transaction(apply)
@@ -250,7 +271,7 @@ def fill_quiz(
     def apply(tx: Transaction) -> dict[str, Any]:
         current = _existing(tx.get(path))
         course_id = current.data["course_id"]
-        _check_course(tx, uid, course_id, _section_ids(None, questions))
+        _check_course(tx, uid, course_id, _section_ids(None, questions), _cited(questions))
         change = {
             "status": "ready",
             "error": None,
@@ -295,7 +316,13 @@ def replace_quiz(
         ]
         if unknown:
             raise InvalidInput("Some question ids are not in this quiz.", details=unknown)
-        _check_course(tx, uid, course_id, _section_ids(body.section_id, body.questions))
+        _check_course(
+            tx,
+            uid,
+            course_id,
+            _section_ids(body.section_id, body.questions),
+            _cited(body.questions),
+        )
         ids = [q.id or new_id() for q in body.questions]
         questions = _questions_data(body.questions, ids)
         change = {

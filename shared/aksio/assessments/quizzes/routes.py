@@ -8,6 +8,7 @@ the key the author just sent; attempt results carry the keys and explanations.
 
 from __future__ import annotations
 
+from aksio.assessments import ownership
 from aksio.assessments.quizzes import repository
 from aksio.assessments.quizzes.models import (
     Attempt,
@@ -26,10 +27,13 @@ from aksio.pagination import Page
 router = Router(prefix="/api/v1/assessments", tag="quizzes")
 
 
-@router.get("/quizzes/")
+@router.get("/quizzes/", errors=(404,))
 def list_quizzes(ctx: RequestContext, query: QuizListQuery) -> Page[Quiz]:
-    """The caller's quizzes, newest first; ``course_id`` filters. Keys hidden."""
-    return repository.list_quizzes(ctx.services.documents, ctx.uid, query)
+    """The caller's quizzes, newest first; ``course_id`` filters (404 when it
+    is not one of the caller's courses). Keys hidden."""
+    store = ctx.services.documents
+    ownership.check_filter(store, ctx.uid, query.course_id)
+    return repository.list_quizzes(store, ctx.uid, query)
 
 
 @router.post("/quizzes/", status=201, errors=(404,))
