@@ -14,7 +14,7 @@ from polyfactory.factories.pydantic_factory import ModelFactory
 from aksio.learning import constraints, paths
 from aksio.learning.constraints import Violation
 from aksio.learning.planning import Plan, PlannedSession, PlanRequest, Unscheduled
-from aksio.learning.plans import inputs, repository
+from aksio.learning.plans import difficulty, inputs, repository
 from aksio.learning.plans.models import Availability, PlanCreate
 from aksio.ports.documents import DocumentStore
 
@@ -57,7 +57,8 @@ def plan_violations(store: DocumentStore, uid: str, plan_id: str) -> list[Violat
     """``constraints.check`` of a stored plan's current schedule (its ``planned``
     sessions from ``generate_from`` on) against a request rebuilt from what is
     stored, the way the task builds it: sessions kept from before a replan
-    count as learned, and a start day already studied on is left out."""
+    count as learned, a start day already studied on is left out, and each
+    section's difficulty is the one stored on the plan."""
     snap = store.get(paths.study_plan(uid, plan_id))
     assert snap is not None
     data = snap.data
@@ -75,6 +76,7 @@ def plan_violations(store: DocumentStore, uid: str, plan_id: str) -> list[Violat
             inputs.read_size(store, uid, course_id),
             inputs.read_weakness(store, uid, course_id),
             inputs.learned_minutes(kept),
+            {sid: r.difficulty for sid, r in difficulty.stored(data).items()},
         ),
         blackout_dates=frozenset(date.fromisoformat(d) for d in data["blackout_dates"])
         | {start for s in kept if s["date"] == start.isoformat()},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date, timedelta
 
 import pytest
@@ -9,9 +10,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from aksio.learning import effort
-from aksio.learning.plans import inputs
+from aksio.learning.plans import difficulty, inputs
 from aksio.learning.plans.inputs import CourseSize, SectionRef
 from aksio.learning.plans.service import behind_by_minutes
+from aksio.ports.llm import DifficultyEstimate
 
 TODAY = date(2026, 3, 10)
 
@@ -60,6 +62,67 @@ def test_section_inputs_share_size_and_carry_weakness_and_learning() -> None:
     assert effort.full_minutes(got[1]) > effort.full_minutes(
         inputs.section_inputs([refs[1]], CourseSize(1000, None), {}, {})[0]
     )
+
+
+def test_section_inputs_carry_difficulty_clamped_and_unknown_as_none() -> None:
+    refs = [SectionRef(sid, sid.upper()) for sid in "abcd"]
+    got = inputs.section_inputs(
+        refs, CourseSize(4000, None), {}, {}, {"a": 0.2, "b": 1.5, "c": float("nan")}
+    )
+    assert [s.difficulty for s in got] == [0.2, 1.0, None, None]
+    assert effort.full_minutes(got[1]) > effort.full_minutes(got[0])
+
+
+def test_course_language_is_the_one_with_most_chunks() -> None:
+    docs: list[dict[str, object]] = [
+        {"language": "en", "chunk_count": 10},
+        {"language": "nb", "chunk_count": 4},
+        {"language": "nb", "chunk_count": 9},
+        {"language": None, "chunk_count": 100},
+    ]
+    assert inputs.course_language(docs) == "nb"
+    assert inputs.course_language([]) == "en"
+
+
+@given(
+    estimates=st.lists(
+        st.tuples(
+            st.sampled_from(["a", "b", "c", "zz"]),
+            st.floats(allow_nan=True, allow_infinity=True),
+        ),
+        max_size=8,
+    )
+)
+def test_accepted_estimates_are_asked_for_unique_and_in_range(
+    estimates: list[tuple[str, float]],
+) -> None:
+    found = difficulty.accepted(
+        [
+            DifficultyEstimate.model_construct(section_id=sid, difficulty=value, reason="r")
+            for sid, value in estimates
+        ],
+        ["a", "b", "c"],
+    )
+    assert set(found) <= {"a", "b", "c"}
+    assert all(0.0 <= r.difficulty <= 1.0 for r in found.values())
+    # the first finite rating of a section counts; infinities and NaN are dropped
+    firsts = dict(reversed([(sid, v) for sid, v in estimates if math.isfinite(v)]))
+    assert set(found) == set(firsts) & {"a", "b", "c"}
+    for sid, rated in found.items():
+        assert rated.difficulty == round(min(1.0, max(0.0, firsts[sid])), 3)
+
+
+def test_stored_estimates_skip_junk() -> None:
+    plan = {
+        "section_difficulty": [
+            {"section_id": "a", "difficulty": 0.4, "reason": "Dense."},
+            {"section_id": "b", "difficulty": 3},
+            {"section_id": "c", "difficulty": True},
+            "junk",
+        ]
+    }
+    assert difficulty.stored(plan) == {"a": difficulty.Rated("a", 0.4, "Dense.")}
+    assert difficulty.stored({}) == {}
 
 
 def test_learned_minutes_counts_completed_learn_sessions_only() -> None:

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from aksio.adapters.counting_store import CountingDocumentStore
 from aksio.adapters.inprocess_tasks import InProcessTaskQueue
 from aksio.adapters.sqlite_store import SqliteDocumentStore
 from aksio.assessments import paths as assessment_paths
@@ -21,10 +22,16 @@ from aksio.courses import repository as courses
 from aksio.documents import paths as doc_paths
 from aksio.errors import Conflict, InvalidInput, NotFound
 from aksio.learning import constraints, paths
-from aksio.learning.plans import repository, runner, service, tasks
+from aksio.learning.plans import difficulty, inputs, repository, runner, service, tasks
 from aksio.learning.plans.models import Availability, PlanCreate, PlanListQuery, PlanTaskPayload
+from aksio.ports.llm import DifficultyEstimate, LanguageModelError
 from aksio.ports.tasks import Task, TaskDelivery
 from tests.factories.courses import CourseCreateFactory, SectionCreateFactory
+from tests.factories.generation import (
+    ScriptedLanguageModel,
+    difficulty_by_title,
+    seed_processed_document,
+)
 from tests.factories.learning import PlanCreateFactory, plan_violations
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
@@ -37,6 +44,7 @@ class Env:
     services: Services
     clock: FixedClock
     delivered: list[TaskDelivery]
+    model: ScriptedLanguageModel
 
     @property
     def store(self) -> SqliteDocumentStore:
@@ -91,11 +99,16 @@ def env(tmp_path: Path) -> Iterator[Env]:
     delivered: list[TaskDelivery] = []
     clock = FixedClock(NOW)
     queue = InProcessTaskQueue(delivered.append)  # records; tests run the handler
+    model = ScriptedLanguageModel()
     services = Services(
-        settings, documents=SqliteDocumentStore(settings.sqlite_path), clock=clock, tasks=queue
+        settings,
+        documents=SqliteDocumentStore(settings.sqlite_path),
+        clock=clock,
+        tasks=queue,
+        language_model=model,
     )
     set_services(services)
-    yield Env(services, clock, delivered)
+    yield Env(services, clock, delivered, model)
     set_services(None)
     queue.close()
     services.documents.close()
@@ -389,3 +402,159 @@ def test_list_is_newest_first_paged_and_filtered(env: Env) -> None:
     only_a = repository.list_plans(env.store, UID, PlanListQuery(course_id=course_a))
     assert [p.id for p in only_a.items] == [made[2], made[0]]
     assert all(p.sessions == [] for p in only_a.items)
+
+
+# ------------------------------------------------------------------ difficulty
+TOPICS = {
+    "Photosynthesis": "Photosynthesis in plants turns light, water and carbon dioxide "
+    "into sugar. Photosynthesis happens in the chloroplasts of the leaf.",
+    "Thermodynamics": "Thermodynamics relates heat, work and energy. The laws of "
+    "thermodynamics say energy is conserved and entropy never falls.",
+    "Genetics": "Genetics studies how traits pass from parents to children. Genetics "
+    "explains inheritance through genes carried on chromosomes.",
+}
+
+
+def _topic_course(env: Env, titles: list[str], chunks_per_topic: int = 4) -> tuple[str, list[str]]:
+    """A course whose sections are topics and whose processed document (indexed
+    in the retriever) has ``chunks_per_topic`` passages about each."""
+    course = courses.create_course(env.store, UID, CourseCreateFactory.build(), NOW)
+    ids = [
+        courses.create_section(
+            env.store, UID, course.id, SectionCreateFactory.build(title=t, description=None), NOW
+        ).id
+        for t in titles
+    ]
+    texts = [f"{TOPICS[t]} Example {i}." for t in titles for i in range(chunks_per_topic)]
+    seed_processed_document(
+        env.store, UID, course.id, texts, retriever=env.services.retriever, now=NOW
+    )
+    return course.id, ids
+
+
+def _learn_minutes(env: Env, plan_id: str) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for s in env.sessions(plan_id):
+        if s.data["kind"] == "learn":
+            out[s.data["section_id"]] = out.get(s.data["section_id"], 0) + s.data["minutes"]
+    return out
+
+
+def test_a_harder_section_gets_more_learn_minutes(env: Env) -> None:
+    env.model.difficulty = difficulty_by_title({"Photosynthesis": 0.1, "Thermodynamics": 0.9})
+    course_id, (easy, hard) = _topic_course(env, ["Photosynthesis", "Thermodynamics"])
+    plan = service.request_plan(env.services, UID, env.request(course_id))
+    env.run_tasks()
+
+    data = env.plan(plan.id)
+    assert data["status"] == "ready"
+    minutes = _learn_minutes(env, plan.id)
+    assert minutes[hard] > minutes[easy]  # same size (equal shares), harder material
+    assert [(d["section_id"], d["difficulty"]) for d in data["section_difficulty"]] == [
+        (easy, 0.1),
+        (hard, 0.9),
+    ]
+    assert all(d["reason"] for d in data["section_difficulty"])
+    assert difficulty.WARNING not in data["warnings"]
+    assert violations(env, plan.id) == []  # checked with the stored difficulty
+    # one call for all sections, each with its own passages, bounded
+    [request] = env.model.difficulty_requests
+    assert [s.section_id for s in request.sections] == [easy, hard]
+    for sample, topic in zip(request.sections, ["Photosynthesis", "Thermodynamics"], strict=True):
+        assert 1 <= len(sample.passages) <= difficulty.PER_SECTION
+        assert all(topic in p for p in sample.passages)
+
+
+def test_a_failing_model_still_gives_a_ready_plan_with_a_warning(env: Env) -> None:
+    env.model.error = LanguageModelError("The model is down.", retryable=True)
+    course_id, section_ids = _topic_course(env, ["Photosynthesis", "Genetics"])
+    plan = service.request_plan(env.services, UID, env.request(course_id))
+    env.run_tasks()
+
+    data = env.plan(plan.id)
+    assert data["status"] == "ready" and data["error"] is None
+    assert difficulty.WARNING in data["warnings"]
+    assert data["section_difficulty"] == []
+    assert len(env.model.difficulty_requests) == 1
+    minutes = _learn_minutes(env, plan.id)
+    assert minutes[section_ids[0]] == minutes[section_ids[1]]  # size alone
+    assert violations(env, plan.id) == []
+    assert difficulty.WARNING in repository.get_plan(env.store, UID, plan.id).warnings
+
+
+def test_out_of_range_and_unknown_estimates_are_clamped_or_dropped(env: Env) -> None:
+    course_id, (a, b) = _topic_course(env, ["Photosynthesis", "Genetics"])
+
+    def sloppy(request: Any) -> list[DifficultyEstimate]:
+        return [
+            DifficultyEstimate.model_construct(section_id=a, difficulty=1.4, reason="Very hard."),
+            DifficultyEstimate.model_construct(section_id=a, difficulty=0.0, reason="Again."),
+            DifficultyEstimate.model_construct(section_id="nope", difficulty=0.2, reason="?"),
+            DifficultyEstimate.model_construct(section_id=b, difficulty=float("nan"), reason="?"),
+        ]
+
+    env.model.difficulty = sloppy
+    plan = service.request_plan(env.services, UID, env.request(course_id))
+    env.run_tasks()
+    data = env.plan(plan.id)
+    assert data["status"] == "ready"
+    assert [(d["section_id"], d["difficulty"]) for d in data["section_difficulty"]] == [(a, 1.0)]
+    assert difficulty.WARNING not in data["warnings"]
+    assert violations(env, plan.id) == []
+
+
+def test_a_course_without_documents_asks_nothing_and_warns_nothing(env: Env) -> None:
+    course_id, _ = env.course()  # sizes known, but no chunks to judge
+    plan = service.request_plan(env.services, UID, env.request(course_id))
+    env.run_tasks()
+    data = env.plan(plan.id)
+    assert data["status"] == "ready" and data["section_difficulty"] == []
+    assert difficulty.WARNING not in data["warnings"]
+    assert env.model.difficulty_requests == []
+
+
+def test_replan_reuses_the_stored_estimates(env: Env) -> None:
+    env.model.difficulty = difficulty_by_title({"Photosynthesis": 0.2, "Genetics": 0.8})
+    course_id, _ = _topic_course(env, ["Photosynthesis", "Genetics"])
+    plan = service.request_plan(env.services, UID, env.request(course_id))
+    env.run_tasks()
+    first = env.plan(plan.id)["section_difficulty"]
+    # a later opinion would differ: the replan must not ask again
+    env.model.difficulty = difficulty_by_title({"Photosynthesis": 0.9, "Genetics": 0.1})
+    env.clock.advance(days=1)
+    service.replan(env.services, UID, plan.id)
+    env.run_tasks()
+    data = env.plan(plan.id)
+    assert data["status"] == "ready" and data["section_difficulty"] == first
+    assert len(env.model.difficulty_requests) == 1
+    assert violations(env, plan.id) == []
+
+
+def test_sampling_reads_a_bounded_number_of_chunks(env: Env) -> None:
+    titles = list(TOPICS)
+    course = courses.create_course(env.store, UID, CourseCreateFactory.build(), NOW)
+    for i in range(45):
+        courses.create_section(
+            env.store, UID, course.id, SectionCreateFactory.build(title=titles[i % 3]), NOW
+        )
+    seed_processed_document(
+        env.store,
+        UID,
+        course.id,
+        [f"{TOPICS[t]} Example {i}." for t in titles for i in range(10)],
+        retriever=env.services.retriever,
+        now=NOW,
+    )
+    sections = inputs.read_sections(env.store, UID, course.id)
+    counting = CountingDocumentStore(env.store)
+    services = Services(
+        env.services.settings,
+        documents=counting,
+        retriever=env.services.retriever,
+        language_model=env.model,
+    )
+    samples = difficulty.samples(services, UID, course.id, sections)
+    assert counting.reads <= difficulty.MAX_READS
+    assert len(samples) == 45 and all(len(s.passages) == 1 for s in samples)  # 60 // 45
+    assert difficulty.per_section(2) == difficulty.PER_SECTION
+    assert difficulty.per_section(200) == 1

@@ -8,8 +8,9 @@ chunks' headings to map text to sections would cost one read per chunk
 an equal share costs one bounded query. A course without ready documents
 leaves sizes unknown (the effort model's default per section).
 
-Difficulty: the language model port only drafts cards and questions; it has
-no difficulty estimate, so difficulty stays unknown (neutral) for now.
+Difficulty: the language model's estimate per section, 0..1
+(``aksio.learning.plans.difficulty``); unknown (neutral) when it could not be
+made.
 
 Weakness: from the assessments aggregate document (quiz answers, lapses).
 
@@ -18,6 +19,7 @@ Everything pure here takes plain data; the readers are at the bottom.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -41,6 +43,7 @@ DONE = frozenset({"completed", "skipped", "in_progress"})
 class SectionRef:
     section_id: str
     title: str
+    description: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +66,16 @@ def course_size(documents: Iterable[Mapping[str, Any]]) -> CourseSize:
     return CourseSize(
         words if known_words and words else None, pages if known_pages and pages else None
     )
+
+
+def course_language(documents: Iterable[Mapping[str, Any]], default: str = "en") -> str:
+    """The language most of the ready documents' chunks are in."""
+    weights: dict[str, int] = {}
+    for doc in documents:
+        language, chunks = doc.get("language"), _count(doc.get("chunk_count"))
+        if isinstance(language, str) and language:
+            weights[language] = weights.get(language, 0) + max(1, chunks or 0)
+    return max(weights, key=lambda k: (weights[k], k)) if weights else default
 
 
 def _count(value: Any) -> int | None:
@@ -96,7 +109,9 @@ def section_inputs(
     size: CourseSize,
     weakness: Mapping[str, float],
     learned: Mapping[str, int],
+    difficulty: Mapping[str, float] | None = None,
 ) -> list[SectionInput]:
+    difficulty = difficulty or {}
     words, pages = share(size.words, len(sections)), share(size.pages, len(sections))
     return [
         SectionInput(
@@ -104,11 +119,19 @@ def section_inputs(
             title=s.title,
             words=words[i],
             pages=pages[i],
+            difficulty=_unit(difficulty.get(s.section_id)),
             weakness=min(1.0, max(0.0, float(weakness.get(s.section_id, 0.0)))),
             learned_minutes=learned.get(s.section_id, 0),
         )
         for i, s in enumerate(sections)
     ]
+
+
+def _unit(value: float | None) -> float | None:
+    """Into 0..1 (the planner refuses anything else); None stays unknown."""
+    if value is None or not math.isfinite(value):
+        return None
+    return min(1.0, max(0.0, float(value)))
 
 
 def session_date(session: Mapping[str, Any]) -> date:
@@ -120,16 +143,28 @@ def session_date(session: Mapping[str, Any]) -> date:
 def read_sections(store: DocumentStore, uid: str, course_id: str) -> list[SectionRef]:
     """The course's sections in order (the caller has checked the course)."""
     snaps = store.query(section_query(uid, course_id).limit_to(MAX_SECTIONS_PER_COURSE))
-    return [SectionRef(s.id, str(s.data.get("title") or "Section")) for s in snaps]
+    return [
+        SectionRef(
+            s.id,
+            str(s.data.get("title") or "Section"),
+            s.data.get("description") if isinstance(s.data.get("description"), str) else None,
+        )
+        for s in snaps
+    ]
 
 
-def read_size(store: DocumentStore, uid: str, course_id: str) -> CourseSize:
+def read_documents(store: DocumentStore, uid: str, course_id: str) -> list[dict[str, Any]]:
+    """The course's ready documents (bounded; one equality filter, no index needed)."""
     query = (
         collection(doc_paths.documents(uid, course_id))
         .where("status", "==", "ready")
         .limit_to(MAX_DOCUMENTS)
     )
-    return course_size(s.data for s in store.query(query))
+    return [s.data for s in store.query(query)]
+
+
+def read_size(store: DocumentStore, uid: str, course_id: str) -> CourseSize:
+    return course_size(read_documents(store, uid, course_id))
 
 
 def read_weakness(store: DocumentStore, uid: str, course_id: str) -> dict[str, float]:

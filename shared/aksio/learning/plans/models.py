@@ -57,6 +57,15 @@ class UnscheduledSection(BaseModel):
     minutes_missing: int
 
 
+class SectionDifficulty(BaseModel):
+    """The language model's estimate for one section (0 easy .. 1 hard), which
+    scales its learn minutes; sections without one were not estimated."""
+
+    section_id: str
+    difficulty: float
+    reason: str
+
+
 class PlanSession(BaseModel):
     id: str
     plan_id: str | None
@@ -86,6 +95,7 @@ class Plan(BaseModel):
     sessions: list[PlanSession] = []
     """Filled by ``GET /study-plans/{id}/`` (by date); lists leave it empty."""
     unscheduled: list[UnscheduledSection] = []
+    section_difficulty: list[SectionDifficulty] = []
     session_count: int = 0
     created_at: datetime
     updated_at: datetime

@@ -12,6 +12,11 @@ planned); it replaces the plan's ``planned`` sessions from ``generate_from``
 on. Completed learn minutes count as learned; the day a replan starts is
 left out if the student already studied on it (its minutes are partly used,
 and the planner only knows whole weekdays).
+
+Difficulty per section comes from the language model
+(``aksio.learning.plans.difficulty``), is stored on the plan as
+``section_difficulty`` and reused by later builds; when it cannot be
+estimated the plan is still built, with a warning.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from aksio.courses.repository import require_course
 from aksio.errors import NotFound
 from aksio.learning import paths
 from aksio.learning.planning import Plan, PlanInputError, PlanRequest, generate_plan
-from aksio.learning.plans import inputs, repository
+from aksio.learning.plans import difficulty, inputs, repository
 from aksio.ports.documents import DocumentStoreError
 from aksio.ports.documents import NotFound as DocumentMissing
 
@@ -48,11 +53,21 @@ def run(services: Services, uid: str, plan_id: str) -> None:
     data = snap.data
     course_id = str(data["course_id"])
     try:
-        require_course(store, uid, course_id)
+        course = require_course(store, uid, course_id)
     except NotFound:
         fail(services, uid, plan_id, COURSE_GONE)
         return
     sections = inputs.read_sections(store, uid, course_id)
+    documents = inputs.read_documents(store, uid, course_id)
+    rated, warning = difficulty.estimate(
+        services,
+        uid,
+        course_id,
+        sections,
+        language=inputs.course_language(documents),
+        course_title=_title(course.data),
+        previous=difficulty.stored(data),
+    )
     start = date.fromisoformat(str(data.get("generate_from") or data["start_date"]))
     existing = repository.plan_sessions(store, uid, plan_id)
     kept = [s for s in existing if _kept(s, start)]
@@ -65,9 +80,10 @@ def run(services: Services, uid: str, plan_id: str) -> None:
         availability=dict(data["availability"]),
         sections=inputs.section_inputs(
             sections,
-            inputs.read_size(store, uid, course_id),
+            inputs.course_size(documents),
             inputs.read_weakness(store, uid, course_id),
             inputs.learned_minutes(s.data for s in kept),
+            {sid: r.difficulty for sid, r in rated.items()},
         ),
         blackout_dates=blackouts,
         preferred_session_minutes=int(data["preferred_session_minutes"]),
@@ -78,7 +94,18 @@ def run(services: Services, uid: str, plan_id: str) -> None:
         # The course or the calendar changed since the request was accepted.
         fail(services, uid, plan_id, f"Could not build the plan: {exc.message}")
         return
-    _store(services, uid, plan_id, data, plan, kept=kept, existing=existing)
+    extra = {
+        "warnings": [*plan.warnings, *([warning] if warning else [])],
+        "section_difficulty": [
+            rated[s.section_id].to_dict() for s in sections if s.section_id in rated
+        ],
+    }
+    _store(services, uid, plan_id, data, plan, extra=extra, kept=kept, existing=existing)
+
+
+def _title(course: dict[str, Any]) -> str | None:
+    title = course.get("title")
+    return title if isinstance(title, str) else None
 
 
 def _kept(session: Snapshot, start: date) -> bool:
@@ -117,6 +144,7 @@ def _store(
     data: dict[str, Any],
     plan: Plan,
     *,
+    extra: dict[str, Any],
     kept: list[Snapshot],
     existing: list[Snapshot],
 ) -> None:
@@ -131,7 +159,7 @@ def _store(
     result = {
         "status": "ready",
         "error": None,
-        "warnings": list(plan.warnings),
+        **extra,
         "unscheduled": [
             {"section_id": u.section_id, "minutes_missing": u.minutes_missing}
             for u in plan.unscheduled
