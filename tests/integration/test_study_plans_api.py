@@ -22,9 +22,12 @@ from aksio.courses.repository import create_course, create_section, mark_deletin
 from aksio.documents import paths as doc_paths
 from aksio.learning import paths
 from aksio.learning.plans import service
+from aksio.learning.plans.difficulty import WARNING as DIFFICULTY_WARNING
 from aksio.learning.plans.service import PLAN_TASK
+from aksio.ports.llm import LanguageModelError
 from aksio.ports.tasks import Task
 from tests.factories.courses import CourseCreateFactory, SectionCreateFactory
+from tests.factories.generation import ScriptedLanguageModel, seed_processed_document
 from tests.factories.learning import plan_body, plan_violations
 from tests.factories.users import TestUser
 from tests.fixtures.app import Api, make_services
@@ -308,3 +311,71 @@ def test_delete_removes_the_plan_and_its_sessions(me: Student) -> None:
         me.store.get(paths.study_session(me.user.uid, s["id"])) is None for s in plan["sessions"]
     )
     assert me.call("DELETE", f"{P}{plan['id']}/").status_code == 404
+
+
+# ------------------------------------------------------------------ difficulty
+STORY = (
+    "Tom has a red ball and a dog. He likes to play with the ball in the park. His dog "
+    "Max runs after the ball. Max is fast and happy. When the sun goes down, Tom and Max "
+    "walk home with the ball. Mom makes soup. Then they all go to sleep."
+)
+CHEMISTRY = (
+    "Electrochemistry relates the Gibbs free energy change \u0394G = \u2212nFE of a redox "
+    "reaction to the electromotive force of its electrochemical cell, where F = 96485 C/mol. "
+    "Consequently, electrochemistry links standard electrode potentials to thermodynamic "
+    "equilibrium constants through ln K = nFE\u00b0/RT, and activity coefficients correct "
+    "for non-ideal electrolyte solutions."
+)
+
+
+def _two_topic_course(me: Student) -> tuple[str, str, str]:
+    """Sections "Ball games" and "Electrochemistry" over a processed document
+    (chunks indexed in the course's retriever) about each."""
+    now = me.api.services.clock.now()
+    course = create_course(me.store, me.user.uid, CourseCreateFactory.build(), now)
+    easy, hard = (
+        create_section(
+            me.store, me.user.uid, course.id, SectionCreateFactory.build(title=t), now
+        ).id
+        for t in ("Ball games", "Electrochemistry")
+    )
+    seed_processed_document(
+        me.store,
+        me.user.uid,
+        course.id,
+        [STORY, STORY.replace("Tom", "Ann"), CHEMISTRY, CHEMISTRY.replace("Consequently", "So")],
+        retriever=me.api.services.retriever,
+        now=now,
+    )
+    return course.id, easy, hard
+
+
+def _learn(plan: dict[str, Any], section_id: str) -> int:
+    return sum(
+        s["minutes"]
+        for s in plan["sessions"]
+        if s["kind"] == "learn" and s["section_id"] == section_id
+    )
+
+
+def test_the_local_model_rates_sections_and_harder_ones_get_more_time(me: Student) -> None:
+    course_id, easy, hard = _two_topic_course(me)
+    plan = me.ready_plan(course_id, days=40)
+    rated = {d["section_id"]: d for d in plan["section_difficulty"]}
+    assert set(rated) == {easy, hard}
+    assert rated[easy]["difficulty"] < rated[hard]["difficulty"]
+    assert all(d["reason"] for d in rated.values())
+    assert _learn(plan, hard) > _learn(plan, easy)
+    assert DIFFICULTY_WARNING not in plan["warnings"]
+    assert plan_violations(me.store, me.user.uid, plan["id"]) == []
+
+
+def test_a_failing_model_still_makes_a_plan_with_a_warning(me: Student) -> None:
+    model = ScriptedLanguageModel(error=LanguageModelError("Down.", retryable=True))
+    me.api.services._built["language_model"] = model  # the function's services
+    course_id, easy, hard = _two_topic_course(me)
+    plan = me.ready_plan(course_id, days=40)
+    assert DIFFICULTY_WARNING in plan["warnings"]
+    assert plan["section_difficulty"] == []
+    assert _learn(plan, hard) == _learn(plan, easy)
+    assert len(model.difficulty_requests) == 1
