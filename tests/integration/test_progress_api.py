@@ -2,21 +2,28 @@
 the SQLite store, the real Auth emulator. Numbers after real reviews (the
 flashcards code), a real quiz attempt and sessions completed over HTTP:
 minutes, reviews per day, retention, streak, cards due, plan adherence,
-mastery per section and the weakest sections; bad input and foreign ids."""
+mastery per section and the weakest sections; bad input and foreign ids.
+Mastery comes from snapshots the ``refresh_mastery`` task computes through
+the in-process queue and the real task worker: the first call asks for one,
+the next shows it."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
+import aksio.learning.progress.tasks  # noqa: F401 (registers refresh_mastery)
+from aksio.adapters.inprocess_tasks import InProcessTaskQueue
 from aksio.assessments import scheduling
 from aksio.assessments.flashcards import repository as cards
 from aksio.assessments.flashcards import reviews
 from aksio.assessments.quizzes import repository as quizzes
 from aksio.assessments.quizzes.models import AttemptCreate
+from aksio.assessments.scheduling import RatingName
 from aksio.clock import FixedClock
 from aksio.courses import repository as courses
 from aksio.ids import new_id
@@ -56,6 +63,18 @@ class Student:
         assert r.status_code == 200, r.json
         return dict(r.json)
 
+    def settle(self) -> None:
+        """Let the mastery refreshes the last calls asked for run."""
+        assert cast(InProcessTaskQueue, self.api.services.tasks).drain(30)
+
+    def settled_progress(self, query: str = "") -> dict[str, Any]:
+        """Progress with fresh mastery: a call, its refreshes, a second call."""
+        self.progress(query)
+        self.settle()
+        got = self.progress(query)
+        assert not any(c["mastery_stale"] for c in got["courses"]), got["courses"]
+        return got
+
     def section(self, course_id: str | None = None) -> str:
         return courses.create_section(
             self.store,
@@ -76,7 +95,7 @@ class Student:
             c.id for c in cards.create_cards(self.store, self.user.uid, bodies, self.clock.now())
         ]
 
-    def review(self, card_id: str, rating: str) -> None:
+    def review(self, card_id: str, rating: RatingName) -> None:
         reviews.review_card(
             self.store, self.user.uid, card_id, rating=rating, duration_ms=4000, now=self.clock.now
         )
@@ -97,10 +116,15 @@ class Student:
 
 
 @pytest.fixture
-def clock(learning_api: Api) -> FixedClock:
+def clock(learning_api: Api) -> Iterator[FixedClock]:
     fixed = FixedClock(START)
     learning_api.services.clock = fixed
-    return fixed
+    yield fixed
+    # refreshes still queued must not run against the store the fixture closes
+    if "tasks" in learning_api.services._built:
+        queue = cast(InProcessTaskQueue, learning_api.services.tasks)
+        queue.drain(30)
+        queue.close()
 
 
 def student(api: Api, clock: FixedClock) -> Student:
@@ -132,10 +156,42 @@ def test_a_new_student_has_empty_progress(me: Student) -> None:
     }
     [course] = got["courses"]
     assert course["course_id"] == me.course_id and course["mastery"] is None
+    assert (course["mastery_as_of"], course["mastery_stale"]) == (None, True)
     assert [(s["section_id"], s["mastery"], s["cards"]) for s in course["sections"]] == [
         (section, None, 0)
     ]
     assert course["weakest_sections"] == []
+    # the refresh the first call asked for has run: no cards, so still no mastery
+    me.settle()
+    [course] = me.progress()["courses"]
+    assert (course["mastery"], course["mastery_as_of"]) == (None, "2025-03-03T09:00:00Z")
+    assert course["mastery_stale"] is False
+
+
+def test_mastery_is_computed_in_the_background_and_dated(me: Student, clock: FixedClock) -> None:
+    section = me.section()
+    card_ids = me.cards(3, section)
+    me.progress()
+    me.settle()
+    before = me.progress(f"?course_id={me.course_id}")["courses"][0]
+    assert before["mastery"] == 0.0 and before["mastery_as_of"] == "2025-03-03T09:00:00Z"
+    assert before["cards_counted"] == 3 and before["mastery_stale"] is False
+
+    clock.advance(hours=2)
+    for card in card_ids:
+        me.review(card, "easy")
+    stale = me.progress(f"?course_id={me.course_id}")["courses"][0]
+    # answered from the snapshot it has, marked stale; the refresh is queued
+    assert (stale["mastery"], stale["mastery_as_of"], stale["mastery_stale"]) == (
+        0.0,
+        "2025-03-03T09:00:00Z",
+        True,
+    )
+    me.settle()
+    fresh = me.progress(f"?course_id={me.course_id}")["courses"][0]
+    assert fresh["mastery_as_of"] == "2025-03-03T11:00:00Z" and fresh["mastery_stale"] is False
+    assert fresh["mastery"] == pytest.approx(1.0)  # just reviewed: recall certain now
+    assert fresh["sections"][0]["reviewed_cards"] == 3
 
 
 def test_progress_after_reviews_a_quiz_and_sessions(me: Student, clock: FixedClock) -> None:
@@ -167,7 +223,7 @@ def test_progress_after_reviews_a_quiz_and_sessions(me: Student, clock: FixedClo
     me.complete(me.session()["id"], minutes=25)
     me.complete(me.session(minutes=45)["id"])
 
-    got = me.progress("?days=14")
+    got = me.settled_progress("?days=14")
     today = "2025-03-14"
     assert list(got["minutes_by_day"])[-1] == today and len(got["minutes_by_day"]) == 14
     assert got["minutes_by_day"][today] == 70
@@ -201,6 +257,7 @@ def test_progress_after_reviews_a_quiz_and_sessions(me: Student, clock: FixedClo
     everything = strong_cards + weak_cards + new_cards + loose
     assert course["mastery"] == pytest.approx(sum(r_now(c) for c in everything) / 7)
     assert course["cards_counted"] == 7 and course["cards_capped"] is False
+    assert course["mastery_as_of"] == "2025-03-14T09:00:00Z"
     # weakest first: the section with lapses and a failed quiz; the untouched
     # section is not started, so not listed as weak
     weakest = [w["section_id"] for w in course["weakest_sections"]]

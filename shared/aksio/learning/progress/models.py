@@ -3,6 +3,7 @@ fields beyond it are additions)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -29,7 +30,7 @@ class SectionProgress(BaseModel):
     title: str
     mastery: float | None
     """Mean FSRS retrievability of the section's cards (unreviewed = 0);
-    None when it has no cards."""
+    None when it has no cards, or before the course's first mastery snapshot."""
     cards: int
     reviewed_cards: int
 
@@ -48,7 +49,14 @@ class CourseProgress(BaseModel):
     course_id: str
     title: str
     mastery: float | None
-    """Mean retrievability over the course's cards counted (with and without section)."""
+    """Mean retrievability over the course's cards counted (with and without
+    section), as of ``mastery_as_of``; None before the first snapshot."""
+    mastery_as_of: datetime | None
+    """When the mastery figures (course and sections) were computed: they come
+    from a snapshot refreshed in the background. None: not computed yet."""
+    mastery_stale: bool
+    """True when the snapshot is missing or out of date: a refresh was asked
+    for, and a later call shows it."""
     cards_counted: int
     cards_capped: bool
     """True when the course has more cards than were read (the most recent ones count)."""

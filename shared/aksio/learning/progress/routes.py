@@ -15,6 +15,10 @@ def get_progress(ctx: RequestContext, query: ProgressQuery) -> Progress:
     """Minutes per day and week, reviews per day, retention, streak, cards
     due soon, plan adherence, and mastery and weakest sections per course
     (every active course, or ``course_id``'s). Reads aggregates only: its
-    cost does not grow with the history of reviews, attempts or sessions."""
+    cost does not grow with the history of reviews, attempts or sessions.
+    Mastery comes from per-course snapshots (``mastery_as_of``); a missing or
+    stale one is refreshed in the background."""
     s = ctx.services
-    return repository.get_progress(s.documents, ctx.uid, query, s.clock.now())
+    return repository.get_progress(
+        s.documents, ctx.uid, query, s.clock.now(), tasks=lambda: s.tasks
+    )
