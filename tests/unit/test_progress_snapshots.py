@@ -91,6 +91,30 @@ def test_staleness() -> None:
     assert snapshots.is_stale(None, reviews_total=0, cards_fingerprint=fp, now=NOW)
 
 
+def counts(reviews_here: int) -> dict[str, int]:
+    return {"new": 3, "review": 5, "reviews": reviews_here}
+
+
+def test_with_per_course_review_counts_only_this_courses_reviews_matter() -> None:
+    course = new_id()
+    fp = snapshots.fingerprint({"reviews": {"total": 7}, "cards": {course: counts(4)}}, course)
+    doc = snapshots.build(
+        course,
+        memories(5, [None]),
+        computed_at=NOW,
+        reviews_total=7,
+        cards_fingerprint=fp,
+        capped=False,
+    )
+    snap = snapshots.parse(doc)
+    # a review in another course raises the user's total, not this course's count
+    assert not snapshots.is_stale(snap, reviews_total=8, cards_fingerprint=fp, now=NOW)
+    reviewed_here = snapshots.fingerprint(
+        {"reviews": {"total": 8}, "cards": {course: counts(5)}}, course
+    )
+    assert snapshots.is_stale(snap, reviews_total=8, cards_fingerprint=reviewed_here, now=NOW)
+
+
 def test_the_refresh_key_changes_once_per_change() -> None:
     uid, course = new_id(), new_id()
     fp = snapshots.fingerprint(assessed(course, 7, new=3), course)

@@ -6,7 +6,7 @@ progress page cost one read instead of a scan of cards or logs::
 
     {
       "cards":    {course_id: {"new": n, "learning": n, "review": n,
-                               "relearning": n, "suspended": n}},
+                               "relearning": n, "suspended": n, "reviews": n}},
       "reviews":  {"total": n, "by_day": {"YYYY-MM-DD": n},
                    "review_state": n, "review_state_recalled": n},
       "weakness": {course_id: {section_id: {"answered": n, "wrong": n, "lapses": n}}},
@@ -76,7 +76,11 @@ def review_logged(
     """One review (``sign=-1``: one review undone). ``day`` is the student's
     local date (``YYYY-MM-DD``). A lapse, "again" on a card in review, raises
     the weakness of the card's section."""
-    update: dict[str, Any] = {"reviews": {"total": _inc(sign), "by_day": {day: _inc(sign)}}}
+    update: dict[str, Any] = {
+        "reviews": {"total": _inc(sign), "by_day": {day: _inc(sign)}},
+        # Per course too, so a review marks only its own course's mastery snapshot stale.
+        "cards": {course_id: {"reviews": _inc(sign)}},
+    }
     if state_before == "review":
         update["reviews"]["review_state"] = _inc(sign)
         if rating != "again":

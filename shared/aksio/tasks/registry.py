@@ -29,6 +29,7 @@ HANDLER_MODULES: tuple[str, ...] = (
     "aksio.assessments.personalization",
     "aksio.assessments.generation.tasks",
     "aksio.learning.plans.tasks",
+    "aksio.learning.progress.tasks",
 )
 """Modules whose import registers the real task kinds (added as domains land).
 The worker imports them on its first request; nothing else needs them."""

@@ -43,7 +43,9 @@ VERSION = 1
 MAX_AGE = timedelta(hours=6)
 """Retrievability of a reviewed card drops by a few points a day at most in
 its first weeks: 6 hours old is close enough for a progress chart."""
-FINGERPRINT_KEYS = (*CARD_STATES, "suspended")
+FINGERPRINT_KEYS = (*CARD_STATES, "suspended", "reviews")
+"""The course's counters in the assessments stats; ``reviews`` (reviews in this
+course) changes with every review of the course and only of it."""
 
 
 def path(uid: str, course_id: str) -> str:
@@ -144,11 +146,12 @@ def is_stale(
 ) -> bool:
     if snapshot is None:
         return True
-    return (
-        snapshot.reviews_total != reviews_total
-        or snapshot.cards_fingerprint != dict(cards_fingerprint)
-        or now - snapshot.computed_at >= max_age
-    )
+    # Only the course's own counters decide (a review elsewhere leaves it fresh);
+    # a snapshot from before per-course review counts existed falls back to the total.
+    changed = snapshot.cards_fingerprint != dict(cards_fingerprint)
+    if "reviews" not in cards_fingerprint or not cards_fingerprint.get("reviews"):
+        changed = changed or snapshot.reviews_total != reviews_total
+    return changed or now - snapshot.computed_at >= max_age
 
 
 def refresh_key(
