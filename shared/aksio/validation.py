@@ -2,9 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+
+from aksio.ids import ID_PATTERN
+
+Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+"""An id as the API takes it (ULID characters); a wrong one is a 400 in a body."""
+
+
+def refuse_null(value: object) -> object:
+    """Field validator: None is the "not given" default of an OMITTED field; the
+    validator runs only for fields sent, so an explicit null is refused as the
+    schema says."""
+    if value is None:
+        raise ValueError("cannot be null")
+    return value
+
+
+def none_if_empty(value: str | None) -> str | None:
+    """An optional text sent empty (after stripping) is stored as "not set"."""
+    return value or None
 
 
 def _integral(value: Any) -> Any:

@@ -17,8 +17,7 @@ from pydantic import (
 from pydantic.json_schema import SkipJsonSchema
 
 from aksio.accounts.domain import validate_locale, validate_timezone
-from aksio.ids import ID_PATTERN
-from aksio.validation import INTEGRAL, OMITTED, Strict
+from aksio.validation import INTEGRAL, OMITTED, Id, Strict
 
 Password = Annotated[str, StringConstraints(min_length=8, max_length=128)]
 DisplayName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
@@ -26,7 +25,6 @@ Timezone = Annotated[str, AfterValidator(validate_timezone)]
 Locale = Annotated[str, AfterValidator(validate_locale)]
 GoalMinutes = Annotated[int, Field(ge=5, le=960), INTEGRAL]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
-Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 
 
 # ------------------------------------------------------------------ auth

@@ -23,12 +23,12 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from aksio.courses import paths, repository
-from aksio.courses.models import Id
 from aksio.errors import Unavailable
 from aksio.ports.blobs import BlobStore
 from aksio.ports.documents import DocumentStore
 from aksio.ports.tasks import PermanentTaskError, Task, TaskAlreadyExists, TaskDelivery, TaskQueue
 from aksio.tasks.registry import register
+from aksio.validation import Id
 
 log = logging.getLogger("aksio.courses")
 

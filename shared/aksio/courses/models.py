@@ -25,33 +25,20 @@ from aksio.courses.domain import (
     MAX_SECTIONS_PER_COURSE,
     normalize_color,
 )
-from aksio.ids import ID_PATTERN
 from aksio.pagination import PageQuery
-from aksio.validation import INTEGRAL, OMITTED, Strict
-
-
-def _refuse_null(value: object) -> object:
-    if value is None:
-        raise ValueError("cannot be null")
-    return value
-
-
-def _none_if_empty(value: str | None) -> str | None:
-    return value or None
-
+from aksio.validation import INTEGRAL, OMITTED, Id, Strict, none_if_empty, refuse_null
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Code = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=32), AfterValidator(_none_if_empty)
+    str, StringConstraints(strip_whitespace=True, max_length=32), AfterValidator(none_if_empty)
 ]
 Term = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=64), AfterValidator(_none_if_empty)
+    str, StringConstraints(strip_whitespace=True, max_length=64), AfterValidator(none_if_empty)
 ]
 Description = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=5000), AfterValidator(_none_if_empty)
+    str, StringConstraints(strip_whitespace=True, max_length=5000), AfterValidator(none_if_empty)
 ]
 Color = Annotated[str, StringConstraints(pattern=COLOR_PATTERN), AfterValidator(normalize_color)]
-Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 
 
 # ------------------------------------------------------------------ courses
@@ -87,7 +74,7 @@ class CourseUpdate(Strict):
     archived: bool | SkipJsonSchema[None] = OMITTED
 
     # None is the "not given" default; runs only for fields sent, so it names them
-    _not_null = field_validator("title", "archived")(_refuse_null)
+    _not_null = field_validator("title", "archived")(refuse_null)
 
 
 class Course(BaseModel):
@@ -140,7 +127,7 @@ class SectionUpdate(Strict):
     title: Title | SkipJsonSchema[None] = OMITTED
     description: Description | None = None
 
-    _not_null = field_validator("title")(_refuse_null)
+    _not_null = field_validator("title")(refuse_null)
 
 
 class SectionReorder(Strict):

@@ -17,25 +17,14 @@ from pydantic.json_schema import SkipJsonSchema
 
 from aksio.assessments.scheduling import RatingName, StateName
 from aksio.assessments.sources import NOT_BLANK, Source, SourceIn, is_blank
-from aksio.ids import ID_PATTERN
 from aksio.pagination import PageQuery
-from aksio.validation import INTEGRAL, OMITTED, Strict
+from aksio.validation import INTEGRAL, OMITTED, Id, Strict, refuse_null
 
 MAX_TAGS = 20
 MAX_BULK = 100
 MAX_DUE_LIMIT = 100
 MAX_DURATION_MS = 86_400_000
 """A day: anything longer is a clock error, not a review."""
-
-Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
-
-
-def _refuse_null(value: object) -> object:
-    # None is the "not given" default of an OMITTED field; the validator runs
-    # only for fields sent, so an explicit null is refused as the schema says.
-    if value is None:
-        raise ValueError("cannot be null")
-    return value
 
 
 Front = Annotated[
@@ -92,7 +81,7 @@ class FlashcardReplace(Strict):
     tags: Tags = []
     source: SourceIn | None = None
 
-    _not_null = field_validator("course_id")(_refuse_null)
+    _not_null = field_validator("course_id")(refuse_null)
 
 
 class FlashcardBulkCreate(Strict):

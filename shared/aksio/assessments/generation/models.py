@@ -16,11 +16,9 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from aksio.assessments.sources import NOT_BLANK
-from aksio.ids import ID_PATTERN
 from aksio.pagination import PageQuery
-from aksio.validation import INTEGRAL, Strict
+from aksio.validation import INTEGRAL, Id, Strict
 
-Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 JobStatus = Literal["queued", "running", "ready", "failed"]
 
 MAX_COUNT = 50

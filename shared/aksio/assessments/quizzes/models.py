@@ -42,9 +42,8 @@ from pydantic.json_schema import SkipJsonSchema
 
 from aksio.assessments.quizzes.grading import match_option, normalize_text
 from aksio.assessments.sources import NOT_BLANK, Source, SourceIn
-from aksio.ids import ID_PATTERN
 from aksio.pagination import PageQuery
-from aksio.validation import OMITTED, Strict
+from aksio.validation import OMITTED, Id, Strict, refuse_null
 
 MAX_QUESTIONS = 100
 MIN_OPTIONS, MAX_OPTIONS = 2, 8
@@ -58,16 +57,6 @@ about a tenth of this)."""
 QuestionKind = Literal["single_choice", "multiple_choice", "true_false", "short_answer"]
 QuizStatus = Literal["queued", "running", "ready", "failed"]
 CHOICE_KINDS = frozenset({"single_choice", "multiple_choice"})
-
-Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
-
-
-def _refuse_null(value: object) -> object:
-    # None is the "not given" default of an OMITTED field; the validator runs
-    # only for fields sent, so an explicit null is refused as the schema says.
-    if value is None:
-        raise ValueError("cannot be null")
-    return value
 
 
 Title = Annotated[
@@ -113,7 +102,7 @@ class QuestionReplace(QuestionCreate):
 
     id: Id | SkipJsonSchema[None] = OMITTED
 
-    _not_null = field_validator("id")(_refuse_null)
+    _not_null = field_validator("id")(refuse_null)
 
 
 def check_question(q: QuestionCreate) -> None:
@@ -194,7 +183,7 @@ class QuizReplace(Strict):
     section_id: Id | None = None
     questions: Annotated[list[QuestionReplace], Field(min_length=1, max_length=MAX_QUESTIONS)]
 
-    _not_null = field_validator("course_id")(_refuse_null)
+    _not_null = field_validator("course_id")(refuse_null)
 
     @model_validator(mode="after")
     def _fits(self) -> QuizReplace:

@@ -24,11 +24,11 @@ from aksio.assessments import paths as assessment_paths
 from aksio.assessments import stats as assessment_stats
 from aksio.assessments.flashcards.domain import usable_parameters
 from aksio.courses import repository as courses
-from aksio.courses.models import Id
 from aksio.courses.repository import DELETING
 from aksio.learning.progress import mastery, snapshots
 from aksio.ports.documents import DocumentStore, Query, Transaction, collection
 from aksio.ports.tasks import Task, TaskAlreadyExists, TaskQueue
+from aksio.validation import Id
 
 log = logging.getLogger("aksio.learning")
 
