@@ -205,7 +205,7 @@ def test_list_filters_by_date_course_plan_and_status_in_date_order(me: Student) 
     assert ids(f"plan_id={plan_id}") == planned
     assert ids(f"plan_id={plan_id}&status=planned") == planned[1:]
     assert ids(f"course_id={me.course_id}&status=skipped") == [planned[0]]
-    assert ids(f"course_id={new_id()}") == []
+    assert me.call("GET", f"/?course_id={new_id()}").status_code == 404  # not an empty list
 
 
 def test_list_pages_with_a_cursor(me: Student) -> None:
@@ -357,10 +357,25 @@ def test_update_bad_input_is_400(me: Student, body: dict[str, Any], field: str) 
 
 @pytest.mark.parametrize(
     "query",
-    ["from=yesterday", "from=2025-03-05&to=2025-03-01", "status=done", "limit=0", "colour=red"],
+    [
+        *("from=yesterday", "from=2025-03-05&to=2025-03-01", "status=done", "limit=0"),
+        # found by fuzzing: numbers were taken as Unix timestamps (0 = 1970-01-01)
+        *("colour=red", "to=0", "from=1740960000", "to=20250303", "from=2025-03-03T00:00"),
+    ],
 )
 def test_list_bad_query_is_400(me: Student, query: str) -> None:
-    assert me.call("GET", f"/?{query}").status_code == 400
+    r = me.call("GET", f"/?{query}")
+    assert r.status_code == 400, r.json
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_dates_at_the_edges_of_the_calendar_are_400_or_listed(me: Student, day: str) -> None:
+    assert fields_of(me.call("POST", "/", json=session_json(me.course_id, date=day))) == ["date"]
+    session = me.adhoc()
+    r = me.call("GET", "/", query_string={"from": "0001-01-01", "to": "9999-12-31"})
+    assert r.status_code == 200 and [s["id"] for s in r.json["items"]] == [session["id"]]
+    r = me.call("GET", "/", query_string={"from": day, "to": day})
+    assert r.status_code == 200 and r.json["items"] == []
 
 
 def test_completed_minutes_default_to_planned_and_accept_integral_floats(me: Student) -> None:
@@ -378,6 +393,20 @@ def test_foreign_and_unknown_ids_are_404(learning_api: Api, me: Student) -> None
     assert other.call("GET", f"/{new_id()}/").status_code == 404
     assert other.call("GET", "/bad%20id/").status_code == 404
     assert other.call("GET", "/").json["items"] == []
+    # a list filtered by another user's (or no) course or plan: 404, not an
+    # empty list (found by fuzzing; the assessments lists answer the same)
+    plan_id, _ = me.plan([TODAY])
+    for query in (
+        {"course_id": me.course_id},
+        {"course_id": new_id()},
+        {"plan_id": plan_id},
+        {"course_id": other.course_id, "plan_id": plan_id},
+        {"plan_id": "no-such-plan"},
+    ):
+        r = other.call("GET", "/", query_string=query)
+        assert r.status_code == 404 and r.json["error"]["code"] == "not_found", (query, r.json)
+    r = me.call("GET", "/", query_string={"course_id": me.course_id, "plan_id": plan_id})
+    assert r.status_code == 200 and len(r.json["items"]) == 1
     # another user's course, an unknown course, a section of another course
     assert other.call("POST", "/", json=session_json(me.course_id)).status_code == 404
     assert other.call("POST", "/", json=session_json(new_id())).status_code == 404

@@ -243,7 +243,30 @@ def test_foreign_and_unknown_ids_are_404(me: Student, learning_api: Api) -> None
         assert r.status_code == 404, (method, r.json)
         assert other.call(method, f"{P}not-a-plan/{suffix}").status_code == 404
     assert other.call("GET", P).json["items"] == []
+    # a list filtered by another user's (or no) course: 404, not an empty list
+    for course_id in (plan["course_id"], "no-such-course"):
+        r = other.call("GET", P, query_string={"course_id": course_id})
+        assert r.status_code == 404 and r.json["error"]["code"] == "not_found", r.json
+    assert other.call("GET", P, query_string={"course_id": theirs}).json["items"] == []
     assert me.plan(plan["id"])["status"] == "ready"
+
+
+@pytest.mark.parametrize("edge", ["0001-01-01", "9999-12-31"])
+def test_dates_at_the_edges_of_the_calendar_are_400(me: Student, edge: str) -> None:
+    course_id = me.course()
+    body = plan_body(course_id, TODAY)
+    for field in ("exam_date", "start_date"):
+        assert fields_of(me.call("POST", P, json={**body, field: edge})) == [field]
+    r = me.call("POST", P, json={**body, "blackout_dates": [edge]})
+    assert r.status_code == 202, r.json  # a blackout outside the window changes nothing
+    me.wait()
+    assert me.plan(r.json["id"])["status"] == "ready"
+
+
+@pytest.mark.parametrize("value", [0, "0", "20300101", "2030-01-01T00:00:00"])
+def test_dates_are_only_yyyy_mm_dd(me: Student, value: Any) -> None:
+    body = plan_body(me.course(), TODAY)
+    assert fields_of(me.call("POST", P, json={**body, "exam_date": value})) == ["exam_date"]
 
 
 def test_a_course_without_sections_is_409(me: Student) -> None:

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from aksio.ids import ID_PATTERN
+from aksio.learning.isodate import IsoDate
 from aksio.learning.planning import MAX_DAY_MINUTES, MAX_PREFERRED_MINUTES, MIN_PREFERRED_MINUTES
 from aksio.pagination import PageQuery
 from aksio.validation import INTEGRAL, Strict
@@ -34,11 +35,11 @@ class Availability(Strict):
 
 class PlanCreate(Strict):
     course_id: Id
-    exam_date: date
-    start_date: date | None = None
+    exam_date: IsoDate
+    start_date: IsoDate | None = None
     """Left out or null: today in the profile's timezone."""
     availability: Availability
-    blackout_dates: Annotated[list[date], Field(max_length=MAX_BLACKOUT_DATES)] = []
+    blackout_dates: Annotated[list[IsoDate], Field(max_length=MAX_BLACKOUT_DATES)] = []
     preferred_session_minutes: Annotated[
         int, Field(ge=MIN_PREFERRED_MINUTES, le=MAX_PREFERRED_MINUTES), INTEGRAL
     ] = 45

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from aksio.http.context import RequestContext
 from aksio.http.router import Router
+from aksio.learning import filters
 from aksio.learning.plans import repository, service
 from aksio.learning.plans.models import Plan, PlanCreate, PlanListQuery
 from aksio.pagination import Page
@@ -16,11 +17,14 @@ from aksio.pagination import Page
 router = Router(prefix="/api/v1/learning", tag="plans")
 
 
-@router.get("/study-plans/")
+@router.get("/study-plans/", errors=(404,))
 def list_plans(ctx: RequestContext, query: PlanListQuery) -> Page[Plan]:
     """The caller's plans, newest first (``course_id`` filters); without
-    sessions: read one plan for them."""
-    return repository.list_plans(ctx.services.documents, ctx.uid, query)
+    sessions: read one plan for them. 404 when ``course_id`` is not one of
+    the caller's courses."""
+    store = ctx.services.documents
+    filters.check_filters(store, ctx.uid, query.course_id)
+    return repository.list_plans(store, ctx.uid, query)
 
 
 @router.post("/study-plans/", status=202, errors=(404, 409, 503))

@@ -21,6 +21,7 @@ from pydantic import (
 from pydantic.json_schema import SkipJsonSchema
 
 from aksio.ids import ID_PATTERN
+from aksio.learning.isodate import IsoDate
 from aksio.learning.planning import MAX_SESSION_CEILING, MIN_SESSION_FLOOR, SessionKind
 from aksio.pagination import PageQuery
 from aksio.validation import INTEGRAL, OMITTED, Strict
@@ -80,7 +81,7 @@ class SessionCreate(Strict):
     title: Title | None = None
     """Left out: the section's title, else the course's."""
     kind: SessionKind = "learn"
-    date: dt.date | None = None
+    date: IsoDate | None = None
     """Left out: today, in the student's time zone."""
     minutes: Minutes
     notes: Notes | None = None
@@ -114,10 +115,10 @@ class SessionListQuery(PageQuery):
     """Ordered by date (then creation order); every filter is optional.
     ``from``/``to`` (or ``date_from``/``date_to``) are inclusive."""
 
-    date_from: dt.date | None = Field(
+    date_from: IsoDate | None = Field(
         default=None, validation_alias=AliasChoices("from", "date_from")
     )
-    date_to: dt.date | None = Field(default=None, validation_alias=AliasChoices("to", "date_to"))
+    date_to: IsoDate | None = Field(default=None, validation_alias=AliasChoices("to", "date_to"))
     course_id: Id | None = None
     plan_id: Id | None = None
     status: SessionStatus | None = None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from aksio.http.context import RequestContext
 from aksio.http.router import Router
+from aksio.learning import filters
 from aksio.learning.sessions import repository, service
 from aksio.learning.sessions.models import (
     Session,
@@ -20,11 +21,14 @@ from aksio.pagination import Page
 router = Router(prefix="/api/v1/learning", tag="sessions")
 
 
-@router.get("/sessions/")
+@router.get("/sessions/", errors=(404,))
 def list_sessions(ctx: RequestContext, query: SessionListQuery) -> Page[Session]:
     """The caller's sessions (plan and ad-hoc) by date, filtered by date
-    range (inclusive), course, plan and status."""
-    return repository.list_sessions(ctx.services.documents, ctx.uid, query)
+    range (inclusive), course, plan and status. 404 when ``course_id`` or
+    ``plan_id`` is not one of the caller's."""
+    store = ctx.services.documents
+    filters.check_filters(store, ctx.uid, query.course_id, query.plan_id)
+    return repository.list_sessions(store, ctx.uid, query)
 
 
 @router.post("/sessions/", status=201, errors=(404,))
