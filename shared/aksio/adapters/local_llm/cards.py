@@ -18,10 +18,9 @@ from aksio.adapters.local_llm.sentences import (
     Sentence,
     TermIndex,
     answer_text,
+    candidate_queues,
     language_code,
     normalise,
-    quality,
-    sentences_of,
 )
 from aksio.ports.llm import CardDraft, DraftRequest
 
@@ -92,18 +91,13 @@ def draft_cards(request: DraftRequest) -> list[CardDraft]:
     if not index.terms:
         return []
     avoid = {normalise(a) for a in request.avoid}
-    by_passage: dict[str, list[tuple[float, Sentence, list[int]]]] = {}
-    for sentence in sentences_of(request.passages):
-        score = quality(sentence.text, request.language)
-        terms = index.in_sentence(sentence.text) if score else []
-        if terms:
-            if definition(sentence.text, index):
-                score += 1.0  # definitions first: the most useful card there is
-            by_passage.setdefault(sentence.passage_id, []).append((score, sentence, terms))
-    queues = [
-        sorted(items, key=lambda item: (-item[0], item[1].position))
-        for items in by_passage.values()
-    ]
+    queues = candidate_queues(
+        request.passages,
+        request.language,
+        index,
+        # definitions first: the most useful card there is
+        bonus=lambda text: 1.0 if definition(text, index) else 0.0,
+    )
 
     cards: list[CardDraft] = []
     fronts: set[str] = set(avoid)

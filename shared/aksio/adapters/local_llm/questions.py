@@ -19,9 +19,8 @@ from aksio.adapters.local_llm.sentences import (
     Sentence,
     TermIndex,
     answer_text,
+    candidate_queues,
     normalise,
-    quality,
-    sentences_of,
     stable_hash,
 )
 from aksio.ports.llm import DraftRequest, QuestionDraft
@@ -79,16 +78,7 @@ def draft_questions(request: DraftRequest) -> list[QuestionDraft]:
     pool = _unique([*request.vocabulary, *index.terms])
     avoid = {normalise(a) for a in request.avoid}
 
-    by_passage: dict[str, list[tuple[float, Sentence, list[int]]]] = {}
-    for sentence in sentences_of(request.passages):
-        score = quality(sentence.text, request.language)
-        terms = index.in_sentence(sentence.text) if score else []
-        if terms:
-            by_passage.setdefault(sentence.passage_id, []).append((score, sentence, terms))
-    queues = [
-        sorted(items, key=lambda item: (-item[0], item[1].position))
-        for items in by_passage.values()
-    ]
+    queues = candidate_queues(request.passages, request.language, index)
 
     questions: list[QuestionDraft] = []
     prompts: set[str] = set(avoid)

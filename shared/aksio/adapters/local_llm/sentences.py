@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from aksio.assessments.keyterms import key_terms
@@ -194,3 +194,31 @@ def answer_text(sentence: str, match: re.Match[str], term: str) -> str:
     if match.start() == 0 and term[:1].islower() and found[:1].isupper() and found[1:2].islower():
         found = found[0].lower() + found[1:]
     return found
+
+
+Candidate = tuple[float, Sentence, list[int]]
+"""A usable sentence: its score, itself, and the indexes of the key terms in it."""
+
+
+def candidate_queues(
+    passages: Sequence[SourcePassage],
+    language: str,
+    index: TermIndex,
+    *,
+    bonus: Callable[[str], float] | None = None,
+) -> list[list[Candidate]]:
+    """Per passage, its readable sentences holding a key term, best first
+    (``bonus`` raises some, e.g. definitions): drafting takes from each queue
+    in turn so the drafts spread over the passages."""
+    by_passage: dict[str, list[Candidate]] = {}
+    for sentence in sentences_of(passages):
+        score = quality(sentence.text, language)
+        terms = index.in_sentence(sentence.text) if score else []
+        if terms:
+            if bonus is not None:
+                score += bonus(sentence.text)
+            by_passage.setdefault(sentence.passage_id, []).append((score, sentence, terms))
+    return [
+        sorted(items, key=lambda item: (-item[0], item[1].position))
+        for items in by_passage.values()
+    ]
