@@ -13,6 +13,7 @@ from aksio.adapters.sqlite_store import SqliteDocumentStore
 from aksio.assessments import paths, stats
 from aksio.assessments.cleanup import purge_course_items
 from aksio.ids import new_id
+from aksio.learning import paths as learning_paths
 from aksio.ports.documents import DocumentStore
 
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
@@ -63,6 +64,30 @@ def test_purge_removes_only_that_course(store: SqliteDocumentStore) -> None:
     assert gone not in data.data["cards"] and gone not in data.data["weakness"]
     assert stats.card_counts(data.data) == {"new": 2, "learning": 0, "review": 0}
     assert stats.weakness(data.data, kept) == {"s1": pytest.approx(2 / 3)}
+
+
+def test_purge_drops_the_courses_learning_counters(store: SqliteDocumentStore) -> None:
+    uid, gone, kept = new_id(), new_id(), new_id()
+    plan = new_id()
+    store.set(learning_paths.study_plan(uid, plan), {"course_id": gone})
+    store.set(
+        learning_paths.stats(uid),
+        {
+            "minutes_by_day": {"2026-11-25": 50},
+            "courses": {gone: {"minutes": 30}, kept: {"minutes": 20}},
+            "plans": {plan: {"course_id": gone, "completed": 1}},
+        },
+    )
+
+    purge_course_items(store, uid, gone)
+
+    snap = store.get(learning_paths.stats(uid))
+    assert snap is not None
+    assert snap.data == {
+        "minutes_by_day": {"2026-11-25": 50},
+        "courses": {kept: {"minutes": 20}},
+        "plans": {},
+    }
 
 
 def test_purge_twice_and_without_stats_is_harmless(store: SqliteDocumentStore) -> None:
