@@ -9,13 +9,17 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from aksio.errors import InvalidInput
 from aksio.ports.documents import Query, Snapshot
+
+if TYPE_CHECKING:
+    from aksio.ports.documents import DocumentStore
 
 ItemT = TypeVar("ItemT")
 
@@ -82,3 +86,15 @@ def next_cursor(
         return snaps, None
     kept = snaps[:limit]
     return kept, encode_cursor(query.cursor_of(kept[-1]))
+
+
+def fetch_page(
+    store: DocumentStore,
+    query: Query,
+    page: PageQuery,
+    convert: Callable[[Snapshot], ItemT],
+) -> Page[ItemT]:
+    """One page of ``query`` (limit and cursor from ``page``), each document
+    turned into its API model by ``convert``."""
+    snaps, cursor = next_cursor(query, store.query(paged(query, page)), page.limit)
+    return Page(items=[convert(s) for s in snaps], next_cursor=cursor)

@@ -15,7 +15,7 @@ from aksio.accounts.models import Activity, ActivityCreate, Streak
 from aksio.accounts.profiles import PROFILE_DEFAULTS
 from aksio.errors import InvalidInput
 from aksio.ids import new_id
-from aksio.pagination import Page, PageQuery, next_cursor, paged
+from aksio.pagination import Page, PageQuery, fetch_page
 from aksio.ports.documents import DocumentStore, Increment, Snapshot, Transaction, collection
 
 MAX_FUTURE_SKEW_S = 300
@@ -86,10 +86,7 @@ def record_activity(
 
 def list_activity(store: DocumentStore, uid: str, page: PageQuery) -> Page[Activity]:
     query = collection(paths.activity(uid)).order_by("occurred_at", "desc")
-    snaps, cursor = next_cursor(query, store.query(paged(query, page)), page.limit)
-    return Page[Activity](
-        items=[Activity.model_validate(s.data) for s in snaps], next_cursor=cursor
-    )
+    return fetch_page(store, query, page, lambda s: Activity.model_validate(s.data))
 
 
 def get_streak(store: DocumentStore, uid: str, now: datetime) -> Streak:

@@ -34,7 +34,7 @@ from aksio.courses.models import (
 )
 from aksio.errors import Conflict, NotFound
 from aksio.ids import is_valid_id, new_id
-from aksio.pagination import Page, next_cursor, paged
+from aksio.pagination import Page, fetch_page
 from aksio.ports.documents import DocumentStore, Increment, Query, Snapshot, Transaction, collection
 
 COURSE_GONE = "No such course."
@@ -139,8 +139,7 @@ def list_query(uid: str, archived: bool | None) -> Query:
 
 def list_courses(store: DocumentStore, uid: str, page: CourseListQuery) -> Page[Course]:
     query = list_query(uid, page.archived)
-    snaps, cursor = next_cursor(query, store.query(paged(query, page)), page.limit)
-    return Page[Course](items=[to_course(s) for s in snaps], next_cursor=cursor)
+    return fetch_page(store, query, page, to_course)
 
 
 def update_course(
@@ -199,8 +198,7 @@ def list_sections(
 ) -> Page[Section]:
     require_course(store, uid, course_id)
     query = section_query(uid, course_id)
-    snaps, cursor = next_cursor(query, store.query(paged(query, page)), page.limit)
-    return Page[Section](items=[to_section(s, course_id) for s in snaps], next_cursor=cursor)
+    return fetch_page(store, query, page, lambda s: to_section(s, course_id))
 
 
 def get_section(store: DocumentStore, uid: str, course_id: str, section_id: str) -> Section:

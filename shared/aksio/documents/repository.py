@@ -11,7 +11,7 @@ from aksio.documents.model import Chunk
 from aksio.documents.models import Document
 from aksio.errors import NotFound
 from aksio.ids import is_valid_id, new_id
-from aksio.pagination import Page, PageQuery, next_cursor, paged
+from aksio.pagination import Page, PageQuery, fetch_page
 from aksio.ports.documents import MAX_BATCH_WRITES, DocumentStore, Snapshot, collection
 
 
@@ -63,8 +63,7 @@ def list_documents(
     store: DocumentStore, uid: str, course_id: str, page: PageQuery
 ) -> Page[Document]:
     query = collection(paths.documents(uid, course_id)).order_by("created_at", "desc")
-    snaps, cursor = next_cursor(query, store.query(paged(query, page)), page.limit)
-    return Page[Document](items=[to_document(s.data) for s in snaps], next_cursor=cursor)
+    return fetch_page(store, query, page, lambda s: to_document(s.data))
 
 
 def replace_chunks(

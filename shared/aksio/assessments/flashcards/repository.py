@@ -29,7 +29,7 @@ from aksio.courses import paths as course_paths
 from aksio.courses.repository import COURSE_GONE, DELETING, SECTION_GONE, course_path
 from aksio.errors import InvalidInput, NotFound
 from aksio.ids import is_valid_id, new_id
-from aksio.pagination import Page, next_cursor, paged
+from aksio.pagination import Page, fetch_page
 from aksio.ports.documents import (
     MAX_BATCH_WRITES,
     MAX_IN_VALUES,
@@ -115,8 +115,7 @@ def list_query(uid: str, filters: FlashcardListQuery) -> Query:
 
 def list_cards(store: DocumentStore, uid: str, page: FlashcardListQuery) -> Page[Flashcard]:
     query = list_query(uid, page)
-    snaps, cursor = next_cursor(query, store.query(paged(query, page)), page.limit)
-    return Page[Flashcard](items=[to_flashcard(s.id, s.data) for s in snaps], next_cursor=cursor)
+    return fetch_page(store, query, page, lambda s: to_flashcard(s.id, s.data))
 
 
 def existing_fingerprints(

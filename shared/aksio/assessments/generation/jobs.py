@@ -12,7 +12,7 @@ from aksio.assessments import paths
 from aksio.assessments.generation.models import GenerationJob, JobListQuery, JobStatus
 from aksio.errors import NotFound
 from aksio.ids import is_valid_id, new_id
-from aksio.pagination import Page, next_cursor, paged
+from aksio.pagination import Page, fetch_page
 from aksio.ports.documents import DocumentStore, Query, Snapshot, Transaction, collection
 
 JOB_GONE = "No such generation job."
@@ -86,8 +86,7 @@ def list_query(uid: str, course_id: str | None) -> Query:
 
 def list_jobs(store: DocumentStore, uid: str, page: JobListQuery) -> Page[GenerationJob]:
     query = list_query(uid, page.course_id)
-    snaps, cursor = next_cursor(query, store.query(paged(query, page)), page.limit)
-    return Page[GenerationJob](items=[to_job(s) for s in snaps], next_cursor=cursor)
+    return fetch_page(store, query, page, to_job)
 
 
 def start(store: DocumentStore, uid: str, job_id: str, now: datetime) -> GenerationJob | None:

@@ -1,5 +1,5 @@
 """Task handlers of generation: ``generate_flashcards`` and ``generate_quiz``
-(the lead lists this module in ``aksio.tasks.registry.HANDLER_MODULES``)."""
+(listed in ``aksio.tasks.registry.HANDLER_MODULES``)."""
 
 from __future__ import annotations
 

@@ -37,7 +37,7 @@ from aksio.courses import paths as course_paths
 from aksio.courses.repository import COURSE_GONE, DELETING, SECTION_GONE, course_path
 from aksio.errors import Conflict, InvalidInput, NotFound
 from aksio.ids import is_valid_id, new_id
-from aksio.pagination import Page, next_cursor, paged
+from aksio.pagination import Page, fetch_page
 from aksio.ports.documents import DocumentStore, Query, Snapshot, Transaction, collection
 
 QUIZ_GONE = "No such quiz."
@@ -110,8 +110,7 @@ def list_query(uid: str, course_id: str | None) -> Query:
 
 def list_quizzes(store: DocumentStore, uid: str, page: QuizListQuery) -> Page[Quiz]:
     query = list_query(uid, page.course_id)
-    snaps, cursor = next_cursor(query, store.query(paged(query, page)), page.limit)
-    return Page[Quiz](items=[to_quiz(s) for s in snaps], next_cursor=cursor)
+    return fetch_page(store, query, page, to_quiz)
 
 
 # ------------------------------------------------------------------ course checks
@@ -407,8 +406,7 @@ def list_attempts(
 ) -> Page[Attempt]:
     _existing(store.get(quiz_path(uid, quiz_id)))
     query = attempts_query(uid, quiz_id)
-    snaps, cursor = next_cursor(query, store.query(paged(query, page)), page.limit)
-    return Page[Attempt](items=[to_attempt(s) for s in snaps], next_cursor=cursor)
+    return fetch_page(store, query, page, to_attempt)
 
 
 def get_attempt(store: DocumentStore, uid: str, quiz_id: str, attempt_id: str) -> Attempt:

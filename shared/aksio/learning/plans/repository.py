@@ -24,7 +24,7 @@ from aksio.errors import Conflict, NotFound
 from aksio.ids import is_valid_id
 from aksio.learning import paths
 from aksio.learning.plans.models import Plan, PlanListQuery, PlanSession
-from aksio.pagination import Page, next_cursor, paged
+from aksio.pagination import Page, fetch_page
 from aksio.ports.documents import (
     MAX_BATCH_WRITES,
     DocumentStore,
@@ -108,8 +108,7 @@ def list_query(uid: str, course_id: str | None) -> Query:
 
 def list_plans(store: DocumentStore, uid: str, page: PlanListQuery) -> Page[Plan]:
     query = list_query(uid, page.course_id)
-    snaps, cursor = next_cursor(query, store.query(paged(query, page)), page.limit)
-    return Page[Plan](items=[to_plan(s) for s in snaps], next_cursor=cursor)
+    return fetch_page(store, query, page, to_plan)
 
 
 def update_plan(

@@ -1,5 +1,5 @@
 """Task handler of study plans: ``generate_study_plan`` (builds a new plan and
-every replan; the lead lists this module in ``aksio.tasks.registry.HANDLER_MODULES``)."""
+every replan; listed in ``aksio.tasks.registry.HANDLER_MODULES``)."""
 
 from __future__ import annotations
 

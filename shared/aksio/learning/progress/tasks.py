@@ -1,6 +1,5 @@
 """Task handler of progress: ``refresh_mastery`` (recomputes one course's
-mastery snapshot; the lead lists this module in
-``aksio.tasks.registry.HANDLER_MODULES``). Idempotent: a second delivery
+mastery snapshot; listed in ``aksio.tasks.registry.HANDLER_MODULES``). Idempotent: a second delivery
 recomputes the same snapshot, and an older one never replaces a newer."""
 
 from __future__ import annotations

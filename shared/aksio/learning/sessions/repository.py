@@ -31,7 +31,7 @@ from aksio.learning.sessions.models import (
     SessionListQuery,
     SessionUpdate,
 )
-from aksio.pagination import Page, next_cursor, paged
+from aksio.pagination import Page, fetch_page
 from aksio.ports.documents import DocumentStore, Query, Snapshot, Transaction, collection
 
 SESSION_GONE = "No such study session."
@@ -113,8 +113,7 @@ def list_query(uid: str, filters: SessionListQuery) -> Query:
 
 def list_sessions(store: DocumentStore, uid: str, page: SessionListQuery) -> Page[Session]:
     query = list_query(uid, page)
-    snaps, cursor = next_cursor(query, store.query(paged(query, page)), page.limit)
-    return Page[Session](items=[to_session(s) for s in snaps], next_cursor=cursor)
+    return fetch_page(store, query, page, to_session)
 
 
 # ------------------------------------------------------------------ writing
