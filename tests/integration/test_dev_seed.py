@@ -1,7 +1,9 @@
 """The dev command's demo data (``seed_demo``) on the embedded adapters and the
 real Auth emulator: the demo course with its processed Darwin document, and
 the assessments generated from it by the embedded language model, some
-cards reviewed and the quiz answered once. Seeding twice adds nothing."""
+cards reviewed and the quiz answered once, the course's sections, a study
+plan built by the plan task, and its past sessions completed. Seeding twice
+adds nothing."""
 
 from __future__ import annotations
 
@@ -19,9 +21,14 @@ from aksio.assessments.quizzes import repository as quizzes
 from aksio.assessments.quizzes.models import AttemptListQuery, QuizListQuery
 from aksio.composition import Services
 from aksio.courses import repository as courses
-from aksio.courses.models import CourseListQuery
+from aksio.courses.models import CourseListQuery, SectionListQuery
 from aksio.devtools.seed import DEMO_CARDS, DEMO_QUESTIONS, seed_demo
+from aksio.devtools.seed_learning import DEMO_SECTIONS, PLAN_STARTED_DAYS_AGO
 from aksio.documents import repository as doc_repository
+from aksio.learning import paths as learning_paths
+from aksio.learning.plans import repository as plans
+from aksio.learning.plans.models import PlanListQuery
+from aksio.learning.plans.service import today_for
 from aksio.pagination import PageQuery
 
 pytestmark = pytest.mark.emulator
@@ -50,7 +57,21 @@ def snapshot(services: Services, uid: str) -> dict[str, Any]:
         ],
         "reviews": stats.total_reviews(summary.data if summary else None),
         "due": reviews.due_cards(store, uid, None, now, 100),
+        "sections": [
+            s
+            for c in course
+            for s in courses.list_sections(store, uid, c.id, SectionListQuery(limit=100)).items
+        ],
+        "plans": [
+            plans.get_plan(store, uid, p.id)
+            for p in plans.list_plans(store, uid, PlanListQuery(limit=100)).items
+        ],
+        "learning": _data(store.get(learning_paths.stats(uid))),
     }
+
+
+def _data(snap: Any) -> dict[str, Any] | None:
+    return None if snap is None else dict(snap.data)
 
 
 def test_demo_assessments_are_generated_reviewed_answered_and_seeded_once(
@@ -92,3 +113,44 @@ def test_demo_assessments_are_generated_reviewed_answered_and_seeded_once(
     assert {k: v for k, v in again.items() if k != "due"} == {
         k: v for k, v in first.items() if k != "due"
     }
+
+
+def test_demo_course_has_sections_a_ready_plan_and_the_past_sessions_done(
+    services: Services,
+) -> None:
+    uid = seed_demo(services).uid
+    first = snapshot(services, uid)
+    (course,) = first["courses"]
+    assert [(s.title, s.order) for s in first["sections"]] == [
+        (title, i) for i, (title, _) in enumerate(DEMO_SECTIONS)
+    ]
+
+    (plan,) = first["plans"]
+    assert (plan.status, plan.course_id, plan.error) == ("ready", course, None)
+    today = today_for(services, uid)
+    assert (today - plan.start_date).days == PLAN_STARTED_DAYS_AGO
+    section_ids = {s.id for s in first["sections"]}
+    learned = {s.section_id for s in plan.sessions if s.kind == "learn"}
+    assert learned == section_ids, "every section gets learn sessions"
+
+    past = [s for s in plan.sessions if s.date < today]
+    assert past, "the plan started days ago, so some sessions are in the past"
+    assert all(s.status == "completed" and s.actual_minutes == s.minutes for s in past)
+    assert all(s.status == "planned" for s in plan.sessions if s.date >= today)
+
+    # the completed minutes are counted per day and per plan, as the API counts them
+    learning = first["learning"]
+    assert learning is not None
+    by_day: dict[str, int] = {}
+    for s in past:
+        by_day[s.date.isoformat()] = by_day.get(s.date.isoformat(), 0) + s.minutes
+    assert {d: m for d, m in learning["minutes_by_day"].items() if m} == by_day
+    assert learning["plans"][plan.id]["completed"] == len(past)
+
+    assert seed_demo(services).uid == uid
+    again = snapshot(services, uid)
+    assert (again["sections"], again["plans"], again["learning"]) == (
+        first["sections"],
+        first["plans"],
+        first["learning"],
+    )

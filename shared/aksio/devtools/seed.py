@@ -1,5 +1,7 @@
 """Demo data for the dev command: a demo student a new developer can sign in
-as at once. Idempotent: running it again changes nothing."""
+as at once, with a course, a processed document, flashcards, a quiz and (in
+``seed_learning``) sections, a study plan and its past sessions done.
+Idempotent: running it again changes nothing."""
 
 from __future__ import annotations
 
@@ -77,6 +79,11 @@ def seed_demo(services: Services) -> TokenSet:
             )
     _seed_course(services, uid)
     _seed_assessments(services, uid)
+    found = _demo_document(services, uid)
+    if found is not None:
+        from aksio.devtools.seed_learning import seed_learning
+
+        seed_learning(services, uid, found[0])
     return tokens
 
 
