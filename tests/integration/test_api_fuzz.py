@@ -20,26 +20,22 @@ since fixed stays below as plain regression tests.
 from __future__ import annotations
 
 import json
+from functools import partial
 from typing import Any
 
 import jsonschema  # type: ignore[import-untyped]  # via openapi-spec-validator
 import pytest
-from hypothesis import HealthCheck, settings
 from schemathesis import Case
 
 from tests.fixtures.app import Api
-from tests.integration.fuzzing import (
-    DOCUMENT,
-    builtin_check,
-    deterministic_schema,
-    documented_error,
-)
+from tests.integration import fuzzing
+from tests.integration.fuzzing import DOCUMENT
 
 pytestmark = pytest.mark.emulator
 
 B = "/api/v1/accounts"
 MAX_EXAMPLES = 25  # per operation; with the coverage phase's cases, ~15 s for all of them
-_SCHEMA, APP = deterministic_schema(20251125)
+_SCHEMA, APP = fuzzing.deterministic_schema(20251125)
 
 # These end the caller's session: account deletion, and logout (which revokes
 # every token and, by design, waits for the next whole second). They are
@@ -48,7 +44,7 @@ DESTRUCTIVE = {f"DELETE {B}/profile/", f"POST {B}/logout/"}
 
 
 def _is_destructive(ctx: Any) -> bool:
-    return f"{ctx.operation.method.upper()} {ctx.operation.path}" in DESTRUCTIVE
+    return fuzzing.label(ctx.operation.method, ctx.operation.path) in DESTRUCTIVE
 
 
 SCHEMA = _SCHEMA.include(path_regex=rf"^({B}/|/api/health/$)").exclude(func=_is_destructive)
@@ -62,7 +58,7 @@ DESTRUCTIVE_SCHEMA = _SCHEMA.include(func=_is_destructive)
 # - product mismatches, each pinned by a strict xfail test below.
 _EMAIL = "reserved email domains: test_documented_emails_are_accepted"
 _POSITIVE = "positive_data_acceptance"
-RELAXED: dict[str, tuple[tuple[str, ...], str]] = {
+RELAXED: fuzzing.Relaxed = {
     f"GET {B}/activity/list/": ((_POSITIVE,), "a made-up cursor is rightly a 400"),
     f"POST {B}/password-reset-confirm/": ((_POSITIVE,), "a made-up oob_code is rightly a 400"),
     f"POST {B}/register/": ((_POSITIVE,), _EMAIL),
@@ -72,27 +68,7 @@ RELAXED: dict[str, tuple[tuple[str, ...], str]] = {
     f"PATCH {B}/profile/": ((_POSITIVE,), "unknown timezone/locale are rightly a 400"),
     f"POST {B}/activity/": ((_POSITIVE,), "a future occurred_at is rightly a 400"),
 }
-
-
-def call_and_validate(case: Case[Any], app: Any, token: str) -> None:
-    APP.target = app
-    label = f"{case.operation.method.upper()} {case.operation.path}"
-    relaxed = RELAXED.get(label, ((), ""))[0]
-    case.call_and_validate(
-        headers={"Authorization": f"Bearer {token}"},
-        additional_checks=[documented_error],
-        excluded_checks=[builtin_check(name) for name in relaxed],
-    )
-
-
-def _settings(max_examples: int) -> settings:
-    return settings(
-        max_examples=max_examples,
-        deadline=None,  # the emulator's latency on a loaded machine is no failure
-        derandomize=True,  # the same cases every run: a red build is reproducible
-        database=None,  # and no state carried between runs
-        suppress_health_check=list(HealthCheck),
-    )
+call_and_validate = partial(fuzzing.call_and_validate, app=APP, relaxed=RELAXED)
 
 
 @pytest.fixture
@@ -102,13 +78,13 @@ def fuzz_token(accounts_api: Api) -> str:
 
 
 @SCHEMA.parametrize()
-@_settings(MAX_EXAMPLES)
+@fuzzing.hypothesis_settings(MAX_EXAMPLES)
 def test_accounts_api_fuzz(case: Case[Any], fuzz_token: str, accounts_function: Any) -> None:
     call_and_validate(case, accounts_function, fuzz_token)
 
 
 @DESTRUCTIVE_SCHEMA.parametrize()
-@_settings(3)  # they take no input; logout sleeps up to 1 s per call
+@fuzzing.hypothesis_settings(3)  # they take no input; logout sleeps up to 1 s per call
 def test_session_ending_endpoints_fuzz(
     case: Case[Any], accounts_api: Api, accounts_function: Any
 ) -> None:
@@ -120,20 +96,15 @@ def test_served_document_is_the_fuzzed_one(accounts_api: Api) -> None:
     r = accounts_api.client.get("/api/openapi.json")
     assert r.status_code == 200
     assert r.json == DOCUMENT
-    fuzzed = {f"{op.method.upper()} {op.path}" for op in _operations(SCHEMA)}
-    fuzzed |= {f"{op.method.upper()} {op.path}" for op in _operations(DESTRUCTIVE_SCHEMA)}
+    fuzzed = fuzzing.operation_labels(SCHEMA) | fuzzing.operation_labels(DESTRUCTIVE_SCHEMA)
     documented = {
-        f"{method.upper()} {path}"
+        fuzzing.label(method, path)
         for path, item in DOCUMENT["paths"].items()
         if path.startswith(B + "/")
         for method in item
     }
     assert documented <= fuzzed, f"not fuzzed: {sorted(documented - fuzzed)}"
     assert set(RELAXED) <= fuzzed, "RELAXED names an operation that no longer exists"
-
-
-def _operations(schema: Any) -> list[Any]:
-    return [result.ok() for result in schema.get_all_operations()]
 
 
 # ------------------------------------------------ what the fuzzer found

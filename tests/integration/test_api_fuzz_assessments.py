@@ -23,16 +23,13 @@ found are pinned by regression tests at the end.
 
 from __future__ import annotations
 
-import json
-import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, cast
 
 import pytest
-from hypothesis import HealthCheck, settings
-from schemathesis import Case, CheckContext
-from schemathesis import Response as StResponse
+from schemathesis import Case
 
 import aksio.assessments.generation.tasks  # noqa: F401  (registers the task handlers)
 from aksio.adapters.inprocess_tasks import InProcessTaskQueue
@@ -49,12 +46,8 @@ from tests.factories.courses import CourseCreateFactory, SectionCreateFactory
 from tests.factories.flashcards import FlashcardCreateFactory
 from tests.factories.quizzes import QuizCreateFactory
 from tests.fixtures.app import Api
-from tests.integration.fuzzing import (
-    DOCUMENT,
-    builtin_check,
-    deterministic_schema,
-    documented_error,
-)
+from tests.integration import fuzzing
+from tests.integration.fuzzing import DOCUMENT
 
 pytestmark = pytest.mark.emulator
 
@@ -64,36 +57,15 @@ DELETE_EXAMPLES = 8
 BODY_IDS = ("course_id", "section_id", "document_id")
 
 
-_SCHEMA, APP = deterministic_schema(20251203)
-
-
-def _label(method: str, path: str) -> str:
-    return f"{method.upper()} {path}"
-
-
-def _served_path(path: str) -> bool:
-    """What the assessments function serves (the document describes every function)."""
-    return path.startswith(f"{B}/") or path == "/api/health/"
-
-
-def _served(ctx: Any) -> bool:
-    return _served_path(str(ctx.operation.path))
-
-
-def _is_delete(ctx: Any) -> bool:
-    return _served(ctx) and ctx.operation.method.upper() == "DELETE"
-
-
-# Two `include`s would be a union: one predicate each.
-SCHEMA = _SCHEMA.include(func=lambda ctx: _served(ctx) and not _is_delete(ctx))
-DELETE_SCHEMA = _SCHEMA.include(func=_is_delete)
+_SCHEMA, APP = fuzzing.deterministic_schema(20251203)
+SCHEMA, DELETE_SCHEMA = fuzzing.split_deletions(_SCHEMA, B)
 
 
 # Operation label -> (built-in checks not run on it, why). Rules a JSON
 # schema cannot express are rightly a 400.
 _POSITIVE = "positive_data_acceptance"
 _CURSOR = "a made-up cursor is rightly a 400 (opaque and server-issued)"
-RELAXED: dict[str, tuple[tuple[str, ...], str]] = {
+RELAXED: fuzzing.Relaxed = {
     f"GET {B}/flashcards/": ((_POSITIVE,), _CURSOR),
     f"GET {B}/flashcards/generate/": ((_POSITIVE,), _CURSOR),
     f"GET {B}/quizzes/": ((_POSITIVE,), _CURSOR),
@@ -125,6 +97,9 @@ RELAXED: dict[str, tuple[tuple[str, ...], str]] = {
         "document_id and section_id together are rightly a 400 (one scope at a time)",
     ),
 }
+call_and_validate = partial(
+    fuzzing.call_and_validate, app=APP, relaxed=RELAXED, undeclared_nulls=True
+)
 
 
 # ------------------------------------------------------------ the fixtures
@@ -204,17 +179,9 @@ def owned(assessments_api: Api) -> Iterator[Owned]:
 
 
 # ------------------------------------------------------------ steering ids
-def _bits(case: Case[Any]) -> int:
-    """A number fixed by what was generated (path, query, body): which ids
-    stay random is decided by the case itself, so a run repeats exactly."""
-    generated = [case.path_parameters, case.query, case.body]
-    raw = json.dumps(generated, sort_keys=True, default=lambda o: type(o).__name__)
-    return zlib.crc32(raw.encode())
-
-
 class _Steering:
     def __init__(self, case: Case[Any], ids: dict[str, str]) -> None:
-        self.bits = _bits(case)
+        self.bits = fuzzing.case_bits(case)
         self.ids = ids
         self.n = 0
         self.random_left = False
@@ -263,69 +230,15 @@ def steer(case: Case[Any], ids: dict[str, str]) -> bool:
     return steering.random_left
 
 
-def _declared_query(case: Case[Any]) -> set[str]:
-    operation = DOCUMENT["paths"][case.operation.path][case.operation.method.lower()]
-    return {p["name"] for p in operation.get("parameters", []) if p["in"] == "query"}
-
-
-def send_undeclared_nulls(case: Case[Any]) -> None:
-    """An undeclared query parameter generated as null (or []) is never sent
-    (the client drops it), so a case meant to test that the app refuses it
-    would wrongly fail: send it empty instead (``?name=``), which the app
-    must refuse like any unknown parameter."""
-    if not case.query:
-        return
-    declared = _declared_query(case)
-    for name, value in list(case.query.items()):
-        if name not in declared and value in (None, []):
-            case.query[name] = ""
-
-
-def random_ids_never_succeed(random_left: bool) -> Callable[..., Any]:
-    def check(ctx: CheckContext, response: StResponse, case: Case[Any]) -> bool | None:
-        # (probes with another method, e.g. OPTIONS, never reach the handler)
-        method = response.request.method or ""
-        if random_left and method.upper() == case.operation.method.upper():
-            assert response.status_code >= 400, (
-                f"made-up ids {case.path_parameters} / {case.body!r:.300} answered "
-                f"{response.status_code}"
-            )
-        return None
-
-    check.__name__ = "random_ids_never_succeed"
-    return check
-
-
-def call_and_validate(case: Case[Any], app: Any, token: str, random_left: bool) -> None:
-    APP.target = app
-    send_undeclared_nulls(case)
-    relaxed = RELAXED.get(_label(case.operation.method, case.operation.path), ((), ""))[0]
-    case.call_and_validate(
-        headers={"Authorization": f"Bearer {token}"},
-        additional_checks=[documented_error, random_ids_never_succeed(random_left)],
-        excluded_checks=[builtin_check(name) for name in relaxed],
-    )
-
-
-def _settings(max_examples: int) -> settings:
-    return settings(
-        max_examples=max_examples,
-        deadline=None,
-        derandomize=True,
-        database=None,
-        suppress_health_check=list(HealthCheck),
-    )
-
-
 @SCHEMA.parametrize()
-@_settings(MAX_EXAMPLES)
+@fuzzing.hypothesis_settings(MAX_EXAMPLES)
 def test_assessments_api_fuzz(case: Case[Any], owned: Owned, assessments_function: Any) -> None:
     random_left = steer(case, owned.ids)
-    call_and_validate(case, assessments_function, owned.token, random_left)
+    call_and_validate(case, assessments_function, owned.token, random_left=random_left)
 
 
 @DELETE_SCHEMA.parametrize()
-@_settings(DELETE_EXAMPLES)
+@fuzzing.hypothesis_settings(DELETE_EXAMPLES)
 def test_assessments_api_deletions_fuzz(
     case: Case[Any], owned: Owned, assessments_function: Any
 ) -> None:
@@ -336,24 +249,11 @@ def test_assessments_api_deletions_fuzz(
     if "quiz_id" in case.operation.path:
         ids["quiz_id"] = owned.new_quiz()
     random_left = steer(case, ids)
-    call_and_validate(case, assessments_function, owned.token, random_left)
-
-
-def _operations(schema: Any) -> set[str]:
-    return {_label(r.ok().method, r.ok().path) for r in schema.get_all_operations()}
+    call_and_validate(case, assessments_function, owned.token, random_left=random_left)
 
 
 def test_every_assessments_operation_is_fuzzed(assessments_api: Api) -> None:
-    fuzzed = _operations(SCHEMA) | _operations(DELETE_SCHEMA)
-    served = {
-        _label(method, path)
-        for path, item in DOCUMENT["paths"].items()
-        if _served_path(path)
-        for method in item
-    }
-    assert served == fuzzed, f"not fuzzed: {sorted(served - fuzzed)}"
-    assert _operations(SCHEMA).isdisjoint(_operations(DELETE_SCHEMA))
-    assert set(RELAXED) <= fuzzed, "RELAXED names an operation that no longer exists"
+    fuzzing.assert_every_operation_fuzzed(B, SCHEMA, DELETE_SCHEMA, RELAXED)
     r = assessments_api.client.get("/api/health/")
     assert r.status_code == 200, r.json
     assert set((r.json or {})["dependencies"]) == {"documents", "tasks", "identity"}

@@ -23,25 +23,18 @@ pinned by strict xfail tests at the end.
 from __future__ import annotations
 
 import io
-import json
-import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, settings
-from schemathesis import Case, CheckContext
-from schemathesis import Response as StResponse
+from schemathesis import Case
 
 from tests.factories import files
 from tests.fixtures.app import Api
-from tests.integration.fuzzing import (
-    DOCUMENT,
-    builtin_check,
-    deterministic_schema,
-    documented_error,
-)
+from tests.integration import fuzzing
+from tests.integration.fuzzing import DOCUMENT
 
 pytestmark = pytest.mark.emulator
 
@@ -50,26 +43,8 @@ MAX_EXAMPLES = 12  # per operation, on top of the coverage phase's cases
 DELETE_EXAMPLES = 6
 
 
-_SCHEMA, APP = deterministic_schema(20251126)
-
-
-def _label(method: str, path: str) -> str:
-    return f"{method.upper()} {path}"
-
-
-def _served(ctx: Any) -> bool:
-    """What the courses function serves (the document describes every function)."""
-    path = str(ctx.operation.path)
-    return path.startswith(f"{B}/") or path == "/api/health/"
-
-
-def _is_delete(ctx: Any) -> bool:
-    return _served(ctx) and ctx.operation.method.upper() == "DELETE"
-
-
-# Two `include`s would be a union: one predicate each.
-SCHEMA = _SCHEMA.include(func=lambda ctx: _served(ctx) and not _is_delete(ctx))
-DELETE_SCHEMA = _SCHEMA.include(func=_is_delete)
+_SCHEMA, APP = fuzzing.deterministic_schema(20251126)
+SCHEMA, DELETE_SCHEMA = fuzzing.split_deletions(_SCHEMA, B)
 
 
 # Operation label -> (built-in checks not run on it, why). Rules a JSON
@@ -79,7 +54,7 @@ DELETE_SCHEMA = _SCHEMA.include(func=_is_delete)
 _POSITIVE = "positive_data_acceptance"
 _CURSOR = "a made-up cursor is rightly a 400"
 _EXAM = "an exam_date more than 10 years from today is rightly a 400"
-RELAXED: dict[str, tuple[tuple[str, ...], str]] = {
+RELAXED: fuzzing.Relaxed = {
     f"GET {B}/": ((_POSITIVE,), _CURSOR),
     f"GET {B}/{{course_id}}/sections/": ((_POSITIVE,), _CURSOR),
     f"GET {B}/{{course_id}}/documents/": ((_POSITIVE,), _CURSOR),
@@ -106,6 +81,7 @@ RELAXED: dict[str, tuple[tuple[str, ...], str]] = {
         "configuration, so the schema cannot state it)",
     ),
 }
+call_and_validate = partial(fuzzing.call_and_validate, app=APP, relaxed=RELAXED)
 
 
 # ------------------------------------------------------------ the fixtures
@@ -159,21 +135,13 @@ def owned(courses_api: Api) -> Iterator[Owned]:
 
 
 # ------------------------------------------------------------ steering ids
-def _bits(case: Case[Any]) -> int:
-    """A number fixed by what was generated (path, query, body): which ids
-    stay random is decided by the case itself, so a run repeats exactly."""
-    generated = [case.path_parameters, case.query, case.body]
-    raw = json.dumps(generated, sort_keys=True, default=lambda o: type(o).__name__)
-    return zlib.crc32(raw.encode())
-
-
 def steer(case: Case[Any], ids: dict[str, str]) -> bool:
     """Point 3 in 4 path parameters at the user's real ids; return whether
     any generated id was left in place."""
     params = case.path_parameters
     if not params:
         return False
-    bits = _bits(case)
+    bits = fuzzing.case_bits(case)
     random_left = False
     for i, name in enumerate(sorted(params)):
         if name in ids and (bits >> (2 * i)) % 4:
@@ -183,50 +151,16 @@ def steer(case: Case[Any], ids: dict[str, str]) -> bool:
     return random_left
 
 
-def random_ids_never_succeed(random_left: bool) -> Callable[..., Any]:
-    def check(ctx: CheckContext, response: StResponse, case: Case[Any]) -> bool | None:
-        # (probes with another method, e.g. OPTIONS, never reach the handler)
-        method = response.request.method or ""
-        if random_left and method.upper() == case.operation.method.upper():
-            assert response.status_code >= 400, (
-                f"made-up ids {case.path_parameters} answered {response.status_code}"
-            )
-        return None
-
-    check.__name__ = "random_ids_never_succeed"
-    return check
-
-
-def call_and_validate(case: Case[Any], app: Any, token: str, random_left: bool) -> None:
-    APP.target = app
-    relaxed = RELAXED.get(_label(case.operation.method, case.operation.path), ((), ""))[0]
-    case.call_and_validate(
-        headers={"Authorization": f"Bearer {token}"},
-        additional_checks=[documented_error, random_ids_never_succeed(random_left)],
-        excluded_checks=[builtin_check(name) for name in relaxed],
-    )
-
-
-def _settings(max_examples: int) -> settings:
-    return settings(
-        max_examples=max_examples,
-        deadline=None,
-        derandomize=True,
-        database=None,
-        suppress_health_check=list(HealthCheck),
-    )
-
-
 @SCHEMA.parametrize()
-@_settings(MAX_EXAMPLES)
+@fuzzing.hypothesis_settings(MAX_EXAMPLES)
 def test_courses_api_fuzz(case: Case[Any], owned: Owned, courses_function: Any) -> None:
     ids = {"course_id": owned.course, "section_id": owned.section, "document_id": owned.document}
     random_left = steer(case, ids)
-    call_and_validate(case, courses_function, owned.token, random_left)
+    call_and_validate(case, courses_function, owned.token, random_left=random_left)
 
 
 @DELETE_SCHEMA.parametrize()
-@_settings(DELETE_EXAMPLES)
+@fuzzing.hypothesis_settings(DELETE_EXAMPLES)
 def test_courses_api_deletions_fuzz(case: Case[Any], owned: Owned, courses_function: Any) -> None:
     # A throwaway course, section or document per example.
     path = case.operation.path
@@ -237,24 +171,11 @@ def test_courses_api_deletions_fuzz(case: Case[Any], owned: Owned, courses_funct
     if "document_id" in path:
         ids["document_id"] = owned.new_document(course)
     random_left = steer(case, ids)
-    call_and_validate(case, courses_function, owned.token, random_left)
-
-
-def _operations(schema: Any) -> set[str]:
-    return {_label(r.ok().method, r.ok().path) for r in schema.get_all_operations()}
+    call_and_validate(case, courses_function, owned.token, random_left=random_left)
 
 
 def test_every_courses_operation_is_fuzzed(courses_api: Api) -> None:
-    fuzzed = _operations(SCHEMA) | _operations(DELETE_SCHEMA)
-    served = {
-        _label(method, path)
-        for path, item in DOCUMENT["paths"].items()
-        if path.startswith(f"{B}/") or path == "/api/health/"
-        for method in item
-    }
-    assert served == fuzzed, f"not fuzzed: {sorted(served - fuzzed)}"
-    assert _operations(SCHEMA).isdisjoint(_operations(DELETE_SCHEMA))
-    assert set(RELAXED) <= fuzzed, "RELAXED names an operation that no longer exists"
+    fuzzing.assert_every_operation_fuzzed(B, SCHEMA, DELETE_SCHEMA, RELAXED)
     # the health route is the courses function's own, with its dependencies
     r = courses_api.client.get("/api/health/")
     assert r.status_code == 200, r.json

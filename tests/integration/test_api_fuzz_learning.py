@@ -23,17 +23,15 @@ found are pinned by regression tests in the learning test files.
 
 from __future__ import annotations
 
-import json
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import partial
 from typing import Any, cast
 
 import pytest
-from hypothesis import HealthCheck, settings
-from schemathesis import Case, CheckContext
-from schemathesis import Response as StResponse
+from schemathesis import Case
 
 import aksio.learning.plans.tasks  # (registers the task handlers)
 import aksio.learning.progress.tasks  # noqa: F401  (and the mastery refresh)
@@ -50,12 +48,7 @@ from tests.factories import files
 from tests.factories.courses import CourseCreateFactory, SectionCreateFactory
 from tests.factories.learning import plan_body
 from tests.fixtures.app import Api
-from tests.integration.fuzzing import (
-    DOCUMENT,
-    builtin_check,
-    deterministic_schema,
-    documented_error,
-)
+from tests.integration import fuzzing
 
 pytestmark = pytest.mark.emulator
 
@@ -66,36 +59,15 @@ STEERED = ("course_id", "section_id", "plan_id")  # in bodies and query strings
 DATES = ("exam_date", "start_date", "date", "from", "to")
 
 
-_SCHEMA, APP = deterministic_schema(20251205)
-
-
-def _label(method: str, path: str) -> str:
-    return f"{method.upper()} {path}"
-
-
-def _served_path(path: str) -> bool:
-    """What the learning function serves (the document describes every function)."""
-    return path.startswith(f"{B}/") or path == "/api/health/"
-
-
-def _served(ctx: Any) -> bool:
-    return _served_path(str(ctx.operation.path))
-
-
-def _is_delete(ctx: Any) -> bool:
-    return _served(ctx) and ctx.operation.method.upper() == "DELETE"
-
-
-# Two `include`s would be a union: one predicate each.
-SCHEMA = _SCHEMA.include(func=lambda ctx: _served(ctx) and not _is_delete(ctx))
-DELETE_SCHEMA = _SCHEMA.include(func=_is_delete)
+_SCHEMA, APP = fuzzing.deterministic_schema(20251205)
+SCHEMA, DELETE_SCHEMA = fuzzing.split_deletions(_SCHEMA, B)
 
 
 # Operation label -> (built-in checks not run on it, why). Rules a JSON
 # schema cannot express are rightly a 400.
 _POSITIVE = "positive_data_acceptance"
 _CURSOR = "a made-up cursor is rightly a 400 (opaque and server-issued)"
-RELAXED: dict[str, tuple[tuple[str, ...], str]] = {
+RELAXED: fuzzing.Relaxed = {
     f"GET {B}/study-plans/": ((_POSITIVE,), _CURSOR),
     f"GET {B}/sessions/": (
         (_POSITIVE,),
@@ -118,6 +90,9 @@ RELAXED: dict[str, tuple[tuple[str, ...], str]] = {
         "across fields, rightly a 400",
     ),
 }
+call_and_validate = partial(
+    fuzzing.call_and_validate, app=APP, relaxed=RELAXED, undeclared_nulls=True
+)
 
 
 # ------------------------------------------------------------ the fixtures
@@ -195,17 +170,9 @@ def owned(learning_api: Api) -> Iterator[Owned]:
 
 
 # ------------------------------------------------------------ steering ids
-def _bits(case: Case[Any]) -> int:
-    """A number fixed by what was generated (path, query, body): which ids
-    stay random is decided by the case itself, so a run repeats exactly."""
-    generated = [case.path_parameters, case.query, case.body]
-    raw = json.dumps(generated, sort_keys=True, default=lambda o: type(o).__name__)
-    return zlib.crc32(raw.encode())
-
-
 class _Steering:
     def __init__(self, case: Case[Any], ids: dict[str, str], salt: int, today: date) -> None:
-        self.bits = _bits(case) ^ zlib.crc32(str(salt).encode())
+        self.bits = fuzzing.case_bits(case) ^ zlib.crc32(str(salt).encode())
         self.ids = ids
         self.today = today
         self.n = 0
@@ -278,93 +245,26 @@ def steer(case: Case[Any], ids: dict[str, str], salt: int, today: date) -> bool:
     return steering.random_left
 
 
-def _declared_query(case: Case[Any]) -> set[str]:
-    operation = DOCUMENT["paths"][case.operation.path][case.operation.method.lower()]
-    return {p["name"] for p in operation.get("parameters", []) if p["in"] == "query"}
-
-
-def send_undeclared_nulls(case: Case[Any]) -> None:
-    """An undeclared query parameter generated as null (or []) is never sent
-    (the client drops it), so a case meant to test that the app refuses it
-    would wrongly fail: send it empty instead (``?name=``), which the app
-    must refuse like any unknown parameter."""
-    if not case.query:
-        return
-    declared = _declared_query(case)
-    for name, value in list(case.query.items()):
-        if name not in declared and value in (None, []):
-            case.query[name] = ""
-
-
-def random_ids_never_succeed(random_left: bool) -> Callable[..., Any]:
-    def check(ctx: CheckContext, response: StResponse, case: Case[Any]) -> bool | None:
-        # (probes with another method, e.g. OPTIONS, never reach the handler)
-        method = response.request.method or ""
-        if random_left and method.upper() == case.operation.method.upper():
-            assert response.status_code >= 400, (
-                f"made-up ids {case.path_parameters} / {case.query} / {case.body!r:.300} "
-                f"answered {response.status_code}"
-            )
-        return None
-
-    check.__name__ = "random_ids_never_succeed"
-    return check
-
-
-def call_and_validate(case: Case[Any], app: Any, token: str, random_left: bool) -> None:
-    APP.target = app
-    send_undeclared_nulls(case)
-    relaxed = RELAXED.get(_label(case.operation.method, case.operation.path), ((), ""))[0]
-    case.call_and_validate(
-        headers={"Authorization": f"Bearer {token}"},
-        additional_checks=[documented_error, random_ids_never_succeed(random_left)],
-        excluded_checks=[builtin_check(name) for name in relaxed],
-    )
-
-
-def _settings(max_examples: int) -> settings:
-    return settings(
-        max_examples=max_examples,
-        deadline=None,
-        derandomize=True,
-        database=None,
-        suppress_health_check=list(HealthCheck),
-    )
-
-
 @SCHEMA.parametrize()
-@_settings(MAX_EXAMPLES)
+@fuzzing.hypothesis_settings(MAX_EXAMPLES)
 def test_learning_api_fuzz(case: Case[Any], owned: Owned, learning_function: Any) -> None:
     random_left = owned.steer(case)
-    call_and_validate(case, learning_function, owned.token, random_left)
+    call_and_validate(case, learning_function, owned.token, random_left=random_left)
 
 
 @DELETE_SCHEMA.parametrize()
-@_settings(DELETE_EXAMPLES)
+@fuzzing.hypothesis_settings(DELETE_EXAMPLES)
 def test_learning_api_deletions_fuzz(case: Case[Any], owned: Owned, learning_function: Any) -> None:
     # A throwaway plan per example.
     ids = dict(owned.ids)
     if "plan_id" in case.operation.path:
         ids["plan_id"] = owned.new_plan()
     random_left = owned.steer(case, ids)
-    call_and_validate(case, learning_function, owned.token, random_left)
-
-
-def _operations(schema: Any) -> set[str]:
-    return {_label(r.ok().method, r.ok().path) for r in schema.get_all_operations()}
+    call_and_validate(case, learning_function, owned.token, random_left=random_left)
 
 
 def test_every_learning_operation_is_fuzzed(learning_api: Api) -> None:
-    fuzzed = _operations(SCHEMA) | _operations(DELETE_SCHEMA)
-    served = {
-        _label(method, path)
-        for path, item in DOCUMENT["paths"].items()
-        if _served_path(path)
-        for method in item
-    }
-    assert served == fuzzed, f"not fuzzed: {sorted(served - fuzzed)}"
-    assert _operations(SCHEMA).isdisjoint(_operations(DELETE_SCHEMA))
-    assert set(RELAXED) <= fuzzed, "RELAXED names an operation that no longer exists"
+    fuzzing.assert_every_operation_fuzzed(B, SCHEMA, DELETE_SCHEMA, RELAXED)
     r = learning_api.client.get("/api/health/")
     assert r.status_code == 200, r.json
     assert set((r.json or {})["dependencies"]) == {"documents", "tasks", "identity"}
