@@ -199,7 +199,7 @@ def test_demo_user_has_a_profile(dev: DevServer, token: str) -> None:
 
 
 def test_seeded_streak_then_activity_today_extends_it(dev: DevServer, token: str) -> None:
-    # The seed records activity 3, 2 and 1 days ago: a 3-day streak still alive
+    # The seed records reading 3, 2 and 1 days ago: a 3-day streak still alive
     # today (in the demo user's time zone) but not yet done.
     yesterday = (datetime.now(ZoneInfo("Europe/Oslo")) - timedelta(days=1)).date()
     before = _get(dev, "/api/v1/accounts/streak/", token).json()
@@ -220,7 +220,12 @@ def test_seeded_streak_then_activity_today_extends_it(dev: DevServer, token: str
     after = _get(dev, "/api/v1/accounts/streak/", token).json()
     assert (after["current"], after["longest"], after["today_done"]) == (4, 4, True)
     listed = _get(dev, "/api/v1/accounts/activity/list/", token).json()
-    assert [a["minutes"] for a in listed["items"]] == [25, 25, 45, 30]  # newest first
+    items = listed["items"]  # newest first
+    assert (items[0]["kind"], items[0]["minutes"]) == ("study", 25)
+    assert [a["minutes"] for a in items if a["kind"] == "reading"] == [25, 45, 30]
+    # the rest are the demo plan's sessions completed on those days, under their course
+    sessions = [a for a in items[1:] if a["kind"] == "study"]
+    assert sessions and all(a["course_id"] for a in sessions)
 
 
 def test_bad_token_is_401(dev: DevServer) -> None:

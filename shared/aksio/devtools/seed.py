@@ -68,12 +68,13 @@ def seed_demo(services: Services) -> TokenSet:
             now,
         )
     if not activity.list_activity(store, uid, PageQuery(limit=1)).items:
+        # reading logged by hand; the plan's completed sessions add study activity
         for days_ago, minutes in ((3, 30), (2, 45), (1, 25)):
             activity.record_activity(
                 store,
                 uid,
                 ActivityCreate(
-                    kind="study", minutes=minutes, occurred_at=now - timedelta(days=days_ago)
+                    kind="reading", minutes=minutes, occurred_at=now - timedelta(days=days_ago)
                 ),
                 now,
             )
