@@ -25,25 +25,10 @@ from aksio.ports.llm import DraftRequest, SourcePassage  # noqa: E402
 
 CORPUS = ROOT / "tests" / "data" / "corpus" / "origin_of_species.txt"
 
-# Written for this benchmark in the style of an introductory biology text.
-CELL_MEMBRANE = [
-    "The plasma membrane is the boundary that separates the inside of a cell from its "
-    "surroundings. It is built from a phospholipid bilayer, two sheets of phospholipids "
-    "whose hydrophobic tails face each other. Proteins embedded in the bilayer carry "
-    "substances across it, receive signals and anchor the cytoskeleton.",
-    "Diffusion is the net movement of particles from a region of higher concentration to a "
-    "region of lower concentration. Small nonpolar molecules such as oxygen and carbon "
-    "dioxide diffuse directly through the phospholipid bilayer. Osmosis is the diffusion of "
-    "water across a selectively permeable membrane.",
-    "Active transport moves substances against their concentration gradient and therefore "
-    "requires energy, usually supplied by ATP. The sodium-potassium pump is a transport "
-    "protein that pumps three sodium ions out of the cell for every two potassium ions it "
-    "brings in. Facilitated diffusion uses channel proteins or carrier proteins but needs "
-    "no energy.",
-    "Endocytosis is the process by which a cell takes in large particles by wrapping them in "
-    "part of its plasma membrane. Exocytosis releases the contents of vesicles to the "
-    "outside of the cell. Both processes change the area of the plasma membrane.",
-]
+# Written for Aksio in the style of an introductory biology text; one passage a paragraph.
+CELL_MEMBRANE = (
+    (ROOT / "tests" / "data" / "corpus" / "cell_membrane.txt").read_text().strip().split("\n\n")
+)
 
 
 def darwin_pages(pages: list[int]) -> list[SourcePassage]:

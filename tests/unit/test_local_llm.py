@@ -6,6 +6,7 @@ the same drafts."""
 
 from __future__ import annotations
 
+import difflib
 import random
 import re
 from collections.abc import Sequence
@@ -32,6 +33,7 @@ from aksio.ports.llm import (
 )
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "corpus" / "origin_of_species.txt"
+MEMBRANE = CORPUS.with_name("cell_membrane.txt").read_text(encoding="utf-8").strip().split("\n\n")
 PARAGRAPHS = [
     re.sub(r"\s+", " ", p).strip()
     for p in re.split(r"\n\s*\n", CORPUS.read_text(encoding="utf-8"))
@@ -68,6 +70,10 @@ def enzymes() -> list[SourcePassage]:
     return [PassageFactory.build(text=text) for text in ENZYMES]
 
 
+def membrane() -> list[SourcePassage]:
+    return [PassageFactory.build(text=text) for text in MEMBRANE]
+
+
 def darwin(start: int, n: int = 4) -> list[SourcePassage]:
     document = new_id()
     return [
@@ -77,7 +83,7 @@ def darwin(start: int, n: int = 4) -> list[SourcePassage]:
 
 
 MODEL: LanguageModel = LocalLanguageModel()
-SAMPLES = [pytest.param(enzymes, id="enzymes")] + [
+SAMPLES = [pytest.param(enzymes, id="enzymes"), pytest.param(membrane, id="membrane")] + [
     pytest.param(lambda s=s: darwin(s), id=f"darwin-{s}") for s in (40, 140, 300, 500, 690)
 ]
 
@@ -131,6 +137,27 @@ def _check_questions(
             assert q.options == ["true", "false"]
             assert q.answer in (["true"], ["false"])
             assert (q.prompt == q.explanation) == (q.answer == ["true"])
+            if q.answer == ["false"]:
+                removed, inserted = _swap(q.explanation, q.prompt)
+                # terms one passage discusses together may be the same thing
+                # under two names: the false statement could still be true
+                assert not any(
+                    _mentions(p.text, removed) and _mentions(p.text, inserted) for p in passages
+                ), (removed, inserted)
+
+
+def _swap(original: str, changed: str) -> tuple[str, str]:
+    """The words a false statement replaced, and the words it put there."""
+    a, b = original.split(), changed.split()
+    matcher = difflib.SequenceMatcher(a=[w.lower() for w in a], b=[w.lower() for w in b])
+    ops = [op for op in matcher.get_opcodes() if op[0] != "equal"]
+    assert ops and all(op[0] == "replace" for op in ops), (original, changed)
+    _, i1, i2, j1, j2 = ops[0]
+    return " ".join(a[i1:i2]).strip(".,;:"), " ".join(b[j1:j2]).strip(".,;:")
+
+
+def _mentions(text: str, term: str) -> bool:
+    return re.search(rf"\b{re.escape(term)}\b", text, re.IGNORECASE) is not None
 
 
 @pytest.mark.parametrize("make", SAMPLES)

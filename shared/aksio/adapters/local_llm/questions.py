@@ -6,7 +6,10 @@ these passages) that the sentence does not mention, of the same length in
 words and, in English, the same number (plural or singular) where possible.
 A true/false question states a sentence as written (true) or with its key
 term swapped for a distractor (false); the explanation is always the source
-sentence as written.
+sentence as written. The swapped-in term never shares a passage with the
+term it replaces: terms discussed together are often parts, kinds or other
+names of each other ("phospholipid bilayer", "plasma membrane"), and the
+swap could then still be true while the key says false.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ from aksio.ports.llm import DraftRequest, QuestionDraft
 
 DISTRACTORS = 3
 MIN_DISTRACTORS = 2
+SWAP_CANDIDATES = 12
+"""Distractors looked at for a false statement's swap, best first."""
 _KINDS = ("single_choice", "single_choice", "true_false")
 """Two choice questions to one true/false: recall of a term is the richer test."""
 TRUE_FALSE_OPTIONS = ["true", "false"]
@@ -79,6 +84,7 @@ def draft_questions(request: DraftRequest) -> list[QuestionDraft]:
     avoid = {normalise(a) for a in request.avoid}
 
     queues = candidate_queues(request.passages, request.language, index)
+    texts = [p.text for p in request.passages]
 
     questions: list[QuestionDraft] = []
     prompts: set[str] = set(avoid)
@@ -92,7 +98,7 @@ def draft_questions(request: DraftRequest) -> list[QuestionDraft]:
                     break
                 for position, (_, sentence, terms) in enumerate(queue):
                     kind = _KINDS[len(questions) % len(_KINDS)]
-                    state = _State(index, pool, used, cap, questions)
+                    state = _State(index, pool, used, cap, questions, texts)
                     made = _question(kind, sentence, terms, state)
                     if made is None and kind == "single_choice":  # too few distractors
                         made = _question("true_false", sentence, terms, state)
@@ -113,6 +119,15 @@ class _State:
     """How many questions each term (by rank) already has."""
     cap: int
     made: Sequence[QuestionDraft]
+    passages: Sequence[str]
+    """The request's passage texts (which terms are discussed together)."""
+
+    def unrelated(self, term: str, other: str) -> bool:
+        """Whether no passage mentions both terms."""
+        return not any(
+            self.index.mentions(text, term) and self.index.mentions(text, other)
+            for text in self.passages
+        )
 
 
 def _question(
@@ -147,7 +162,8 @@ def _question(
         false_statements = sum(1 for q in made if q.answer == ["false"])
         true_statements = sum(1 for q in made if q.answer == ["true"])
         if false_statements < true_statements:
-            wrong = distractors(answer, sentence.text, pool, index, 1)
+            candidates = distractors(answer, sentence.text, pool, index, SWAP_CANDIDATES)
+            wrong = [c for c in candidates if state.unrelated(answer, c)][:1]
             if wrong:
                 used[term_index] += 1
                 return QuestionDraft(
