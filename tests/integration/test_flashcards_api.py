@@ -11,12 +11,14 @@ from typing import Any
 
 import pytest
 
+from aksio.accounts import activity
 from aksio.adapters.inprocess_tasks import InProcessTaskQueue
 from aksio.assessments import paths, stats
 from aksio.clock import FixedClock
 from aksio.courses import repository as courses
 from aksio.documents import repository as doc_repository
 from aksio.ids import new_id
+from aksio.pagination import PageQuery
 from tests.factories.courses import CourseCreateFactory, SectionCreateFactory
 from tests.factories.flashcards import (
     FlashcardCreateFactory,
@@ -415,6 +417,27 @@ def test_review_then_undo_restores_the_stored_card_and_stats(
         assert after_doc.get(name) == before_doc.get(name), name
     assert nonzero(me.stats()) == nonzero(before_stats)
     assert r.json == me.call("GET", f"/{card['id']}/").json
+
+
+def test_the_first_review_of_each_day_counts_for_the_streak(me: Student, clock: FixedClock) -> None:
+    store, uid = me.api.services.documents, me.user.uid
+    cards = [me.card()["id"] for _ in range(3)]
+
+    def logged() -> list[tuple[str, str | None]]:
+        items = activity.list_activity(store, uid, PageQuery(limit=10)).items
+        return [(a.kind, a.course_id) for a in items]
+
+    for card in cards:
+        assert me.review(card).status_code == 200
+    assert logged() == [("review", me.course_id)]  # one a day, not one a card
+    assert activity.get_streak(store, uid, clock.now()).today_done
+
+    clock.advance(days=1)
+    assert me.review(cards[0]).status_code == 200
+    assert me.review(cards[1]).status_code == 200
+    assert logged() == [("review", me.course_id)] * 2
+    streak = activity.get_streak(store, uid, clock.now())
+    assert (streak.current, streak.longest, streak.today_done) == (2, 2, True)
 
 
 def test_undo_without_a_review_is_a_conflict(me: Student) -> None:

@@ -10,11 +10,13 @@ from typing import Any
 
 import pytest
 
+from aksio.accounts import activity
 from aksio.assessments import paths, stats
 from aksio.assessments.quizzes import repository
 from aksio.courses import repository as courses
 from aksio.documents import repository as doc_repository
 from aksio.ids import new_id
+from aksio.pagination import PageQuery
 from tests.factories.courses import CourseCreateFactory, SectionCreateFactory
 from tests.factories.quizzes import (
     MultipleChoiceFactory,
@@ -375,6 +377,26 @@ def test_attempt_grades_reveals_and_raises_weakness(me: Student) -> None:
     assert one.status_code == 200 and one.json == attempt
     assert me.call("GET", f"/{created['id']}/attempts/{ids[0]}/").status_code == 404
     assert me.call("GET", f"/{created['id']}/attempts/?limit=1").json["next_cursor"]
+
+
+def test_an_attempt_is_quiz_activity_of_its_course_for_the_streak(me: Student) -> None:
+    store, uid = me.api.services.documents, me.user.uid
+    created = me.quiz(questions=[question_body(TrueFalseFactory)])
+    for _ in range(2):
+        r = me.call("POST", f"/{created['id']}/attempt/", json={"answers": []})
+        assert r.status_code == 201, r.json
+    logged = activity.list_activity(store, uid, PageQuery(limit=10)).items
+    assert [(a.kind, a.course_id, a.minutes) for a in logged] == [("quiz", me.course_id, 0)] * 2
+    streak = activity.get_streak(store, uid, me.api.services.clock.now())
+    assert (streak.current, streak.today_done) == (1, True)
+
+
+def test_a_refused_attempt_is_no_activity(me: Student) -> None:
+    created = me.quiz(questions=[question_body(TrueFalseFactory)])
+    r = me.call("POST", f"/{created['id']}/attempt/", json={"answers": [{"question_id": "x"}]})
+    assert r.status_code == 400
+    store = me.api.services.documents
+    assert activity.list_activity(store, me.user.uid, PageQuery(limit=10)).items == []
 
 
 def test_attempt_answers_that_do_not_fit_are_400(me: Student) -> None:

@@ -7,7 +7,9 @@ transaction, so reading the streak costs two reads whatever the history.
 
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime
+from typing import Any
 
 from aksio.accounts import paths
 from aksio.accounts.domain import StreakState, local_date, streak_on
@@ -19,6 +21,7 @@ from aksio.pagination import Page, PageQuery, fetch_page
 from aksio.ports.documents import DocumentStore, Increment, Snapshot, Transaction, collection
 
 MAX_FUTURE_SKEW_S = 300
+log = logging.getLogger(__name__)
 
 
 def _timezone(profile: Snapshot | None) -> str:
@@ -82,6 +85,19 @@ def record_activity(
 
     store.run_transaction(apply)
     return activity
+
+
+def record_after_commit(
+    store: DocumentStore, uid: str, body: ActivityCreate, now: datetime, **context: Any
+) -> None:
+    """Record the activity of a change that has committed (a completed
+    session, a day's first review, a quiz attempt). Never raises: the change
+    stands whatever happens here, and a retried request would be refused or
+    counted twice, so a failure is logged with ``context`` for a repair."""
+    try:
+        record_activity(store, uid, body, now)
+    except Exception:
+        log.exception("%s activity not recorded", body.kind, extra={"uid": uid, **context})
 
 
 def list_activity(store: DocumentStore, uid: str, page: PageQuery) -> Page[Activity]:

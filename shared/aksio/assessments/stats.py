@@ -153,6 +153,12 @@ def total_reviews(data: Mapping[str, Any] | None) -> int:
     return int(((data or {}).get("reviews") or {}).get("total", 0))
 
 
+def reviews_on(data: Mapping[str, Any] | None, day: str) -> int:
+    """Reviews counted on the student's local ``day`` (``YYYY-MM-DD``)."""
+    by_day = ((data or {}).get("reviews") or {}).get("by_day") or {}
+    return int(by_day.get(day, 0))
+
+
 def fsrs_parameters(data: Mapping[str, Any] | None) -> list[float] | None:
     """The user's fitted FSRS parameters, or None for the defaults."""
     params = ((data or {}).get("fsrs") or {}).get("parameters")

@@ -32,6 +32,8 @@ class Reviewed:
     result: ReviewResult
     total_reviews: int
     """The user's review total after this one (for the FSRS refit schedule)."""
+    first_of_day: bool
+    """The student's first review of their local day (it counts for the streak)."""
 
 
 def review_card(
@@ -79,7 +81,11 @@ def review_card(
         result = ReviewResult(
             card=card, retrievability=outcome.retrievability_before, next_due=outcome.next_due
         )
-        return Reviewed(result=result, total_reviews=stats.total_reviews(stats_data) + 1)
+        return Reviewed(
+            result=result,
+            total_reviews=stats.total_reviews(stats_data) + 1,
+            first_of_day=stats.reviews_on(stats_data, day) <= 0,
+        )
 
     return store.run_transaction(apply)
 

@@ -83,7 +83,8 @@ def delete_flashcard(ctx: RequestContext, card_id: str) -> None:
 
 @router.post("/flashcards/<card_id>/review/", errors=(404, 409))
 def review_flashcard(ctx: RequestContext, card_id: str, body: ReviewRequest) -> ReviewResult:
-    """Rate the card (again, hard, good, easy): FSRS schedules its next review."""
+    """Rate the card (again, hard, good, easy): FSRS schedules its next review.
+    The day's first review is also a ``review`` activity (the streak)."""
     from aksio.assessments import personalization  # only reviews need the fit schedule
 
     s = ctx.services
@@ -96,6 +97,19 @@ def review_flashcard(ctx: RequestContext, card_id: str, body: ReviewRequest) -> 
         now=s.clock.now,
     )
     personalization.after_review(s.tasks, s.settings, ctx.uid, done.total_reviews)
+    if done.first_of_day:
+        # one activity a day, not one a card: the streak counts days
+        from aksio.accounts.activity import record_after_commit
+        from aksio.accounts.models import ActivityCreate
+
+        card = done.result.card
+        record_after_commit(
+            s.documents,
+            ctx.uid,
+            ActivityCreate(kind="review", course_id=card.course_id),
+            s.clock.now(),
+            card=card.id,
+        )
     return done.result
 
 

@@ -16,6 +16,7 @@ and :func:`fill_quiz`; a quiz being generated cannot be edited or answered.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, get_args
 
@@ -352,15 +353,27 @@ def _quiz_from(path: str, data: dict[str, Any], *, reveal: bool = False) -> Quiz
 
 
 # ------------------------------------------------------------------ attempts
+@dataclass(frozen=True)
+class Submitted:
+    attempt: Attempt
+    course_id: str
+
+
 def submit_attempt(
     store: DocumentStore, uid: str, quiz_id: str, body: AttemptCreate, now: datetime
 ) -> Attempt:
+    return submit(store, uid, quiz_id, body, now).attempt
+
+
+def submit(
+    store: DocumentStore, uid: str, quiz_id: str, body: AttemptCreate, now: datetime
+) -> Submitted:
     """Grade and keep an attempt; raise the weakness of the sections of the
     questions answered wrong, in the same transaction."""
     path = quiz_path(uid, quiz_id)
     attempt_id = new_id()
 
-    def apply(tx: Transaction) -> Attempt:
+    def apply(tx: Transaction) -> Submitted:
         quiz = _existing(tx.get(path))
         data = quiz.data
         if data.get("status") != "ready":
@@ -388,7 +401,7 @@ def submit_attempt(
         update = stats.quiz_answered(course_id, graded.sections)
         if update:
             tx.set(paths.stats(uid), update, merge=True)
-        return attempt
+        return Submitted(attempt=attempt, course_id=course_id)
 
     return store.run_transaction(apply)
 

@@ -71,9 +71,22 @@ def submit_attempt(ctx: RequestContext, quiz_id: str, body: AttemptCreate) -> At
 
     400 names an answer to a question the quiz lacks, a repeated one, one of
     the wrong type for its kind, or a choice not among the options; 409 when
-    the quiz is not ready (still being generated, or failed)."""
-    s = ctx.services
-    return repository.submit_attempt(s.documents, ctx.uid, quiz_id, body, s.clock.now())
+    the quiz is not ready (still being generated, or failed). A kept attempt
+    is also a ``quiz`` activity (the streak)."""
+    from aksio.accounts.activity import record_after_commit
+    from aksio.accounts.models import ActivityCreate
+
+    s, now = ctx.services, ctx.services.clock.now()
+    done = repository.submit(s.documents, ctx.uid, quiz_id, body, now)
+    record_after_commit(
+        s.documents,
+        ctx.uid,
+        ActivityCreate(kind="quiz", course_id=done.course_id),
+        now,
+        quiz=quiz_id,
+        attempt=done.attempt.id,
+    )
+    return done.attempt
 
 
 @router.get("/quizzes/<quiz_id>/attempts/", errors=(404,))

@@ -12,15 +12,11 @@ is logged (with the session id, for a repair) rather than answered as a 500.
 
 from __future__ import annotations
 
-import logging
-
-from aksio.accounts.activity import record_activity
+from aksio.accounts.activity import record_after_commit
 from aksio.accounts.models import ActivityCreate
 from aksio.composition import Services
 from aksio.learning.sessions import repository
 from aksio.learning.sessions.models import Session, SessionUpdate
-
-log = logging.getLogger(__name__)
 
 
 def update_session(services: Services, uid: str, session_id: str, body: SessionUpdate) -> Session:
@@ -28,20 +24,15 @@ def update_session(services: Services, uid: str, session_id: str, body: SessionU
     changed = repository.update_session(services.documents, uid, session_id, body, now)
     session = changed.session
     if changed.new_status == "completed":
-        try:
-            record_activity(
-                services.documents,
-                uid,
-                ActivityCreate(
-                    kind="study", course_id=session.course_id, minutes=session.actual_minutes or 0
-                ),
-                now,
-            )
-        except Exception:
-            log.exception(
-                "completed session: activity not recorded",
-                extra={"uid": uid, "session": session.id},
-            )
+        record_after_commit(
+            services.documents,
+            uid,
+            ActivityCreate(
+                kind="study", course_id=session.course_id, minutes=session.actual_minutes or 0
+            ),
+            now,
+            session=session.id,
+        )
     if changed.new_status in ("completed", "skipped") and session.plan_id is not None:
         # imported here: the plans service pulls in the planner and task queue
         from aksio.learning.plans.service import maybe_replan
