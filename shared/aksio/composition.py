@@ -72,6 +72,15 @@ class Services:
         model: LanguageModel = self._get("language_model")
         return model
 
+    def close(self) -> None:
+        """Stop what was built, producers before the store they write to: a
+        queue thread still delivering a task must not find its SQLite
+        connection closed under it (that crashes the process, not just the task)."""
+        for name in ("tasks", "storage_events", "retriever", "documents"):
+            close = getattr(self._built.get(name), "close", None)
+            if close is not None:
+                close()
+
     # -- builders: each imports its adapter (and so its SDK) only when called
     def _build_documents(self) -> DocumentStore:
         s = self.settings

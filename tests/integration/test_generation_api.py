@@ -116,11 +116,7 @@ def open_api(
     yield open_
     set_services(None)
     for services in made:
-        if "tasks" in services._built:
-            cast(InProcessTaskQueue, services.tasks).close()
-        if "storage_events" in services._built:
-            services.storage_events.close()
-        services.documents.close()
+        services.close()
 
 
 @pytest.fixture

@@ -108,7 +108,7 @@ class SqliteDocumentStore:
             self._path,
             timeout=self._busy_timeout_s,
             isolation_level=None,  # we issue BEGIN/COMMIT ourselves
-            check_same_thread=False,  # close() closes every thread's connection
+            check_same_thread=False,  # close() may close a dead thread's connection
         )
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
@@ -338,8 +338,12 @@ class SqliteDocumentStore:
     def close(self) -> None:
         with self._conns_lock:
             self._closed = True
-            for _, conn in self._conns:
-                conn.close()
+            for thread, conn in self._conns:
+                # Closing a connection another thread is using crashes the process;
+                # a live thread's connection closes when that thread ends (and it
+                # gets no new one: _conn refuses once closed).
+                if thread is threading.current_thread() or not thread.is_alive():
+                    conn.close()
             self._conns = []
 
 
