@@ -7,7 +7,7 @@ the chunks are written where the ingestion writes them and indexed with
 ``Bm25Retriever`` on SQLite and a local blob folder in a temporary directory,
 exactly as ``nox -s dev`` runs. Each question of tests/data/corpus/qa.json is
 then searched through ``search_course`` (the search endpoint's code path:
-retriever, then one batched read of the hit chunks), with the store wrapped in
+retriever, then one batched read of the hit chunks and their documents), with the store wrapped in
 ``CountingDocumentStore``.
 
 - recall@5: a question is a hit when any of its top-5 passages contains its
@@ -84,6 +84,7 @@ def measure(k: int) -> dict[str, Any]:
         store = CountingDocumentStore(inner)
         blobs = LocalBlobStore(Path(tmp) / "blobs", "bench")
         base = SCOPE.chunks_path
+        course = base.rsplit("/", 1)[0]
         passages = []
         for start in range(0, len(rows), MAX_BATCH_WRITES):  # Firestore's batch limit
             batch = store.batch()
@@ -113,7 +114,9 @@ def measure(k: int) -> dict[str, Any]:
             retriever_reads += store.reads - before
             before = store.reads
             # what the search endpoint does next: one batched read of the hits
-            snaps = store.get_many([f"{base}/{h.chunk_id}" for h in hits])
+            # and of their documents (for the current titles)
+            docs = [f"{course}/documents/{d}" for d in dict.fromkeys(h.document_id for h in hits)]
+            snaps = store.get_many([f"{base}/{h.chunk_id}" for h in hits] + docs)[: len(hits)]
             caller_reads += store.reads - before
             texts = [_norm(s.data["text"]) for s in snaps if s is not None]
             if any(_norm(item["answer_passage_substring"]) in t for t in texts):

@@ -12,6 +12,7 @@ from polyfactory import Use
 from polyfactory.factories.pydantic_factory import ModelFactory
 
 from aksio.learning import constraints, paths
+from aksio.learning.calendar import minutes_on
 from aksio.learning.constraints import Violation
 from aksio.learning.planning import Plan, PlannedSession, PlanRequest, Unscheduled
 from aksio.learning.plans import difficulty, inputs, repository
@@ -67,19 +68,21 @@ def plan_violations(store: DocumentStore, uid: str, plan_id: str) -> list[Violat
     current = [s for s in stored if s["status"] == "planned" and s["date"] >= start.isoformat()]
     kept = [s for s in stored if s not in current]
     course_id = data["course_id"]
+    sections = inputs.read_sections(store, uid, course_id)
     request = PlanRequest(
         start_date=start,
         exam_date=date.fromisoformat(data["exam_date"]),
         availability=data["availability"],
         sections=inputs.section_inputs(
-            inputs.read_sections(store, uid, course_id),
-            inputs.read_size(store, uid, course_id),
+            sections,
+            inputs.read_sizes(store, uid, course_id, sections),
             inputs.read_weakness(store, uid, course_id),
             inputs.learned_minutes(kept),
             {sid: r.difficulty for sid, r in difficulty.stored(data).items()},
         ),
         blackout_dates=frozenset(date.fromisoformat(d) for d in data["blackout_dates"])
         | {start for s in kept if s["date"] == start.isoformat()},
+        booked_minutes=inputs.booked_minutes(kept, start),
         preferred_session_minutes=data["preferred_session_minutes"],
     )
     plan = Plan(
@@ -92,4 +95,22 @@ def plan_violations(store: DocumentStore, uid: str, plan_id: str) -> list[Violat
         tuple(Unscheduled(u["section_id"], u["minutes_missing"]) for u in data["unscheduled"]),
         tuple(data["warnings"]),
     )
-    return constraints.check(request, plan)
+    return constraints.check(request, plan) + _overbooked_days(stored, start, data)
+
+
+def _overbooked_days(
+    stored: list[dict[str, Any]], start: date, data: dict[str, Any]
+) -> list[Violation]:
+    """Independent of how the task books kept sessions: every day from
+    ``generate_from`` on, with all its sessions but the skipped ones (kept and
+    new), is within the plan's availability for that weekday."""
+    per_day: dict[str, int] = {}
+    for s in stored:
+        if s["status"] != "skipped" and s["date"] >= start.isoformat():
+            per_day[s["date"]] = per_day.get(s["date"], 0) + s["minutes"]
+    out = []
+    for day, minutes in sorted(per_day.items()):
+        available = minutes_on(data["availability"], date.fromisoformat(day))
+        if minutes > available:
+            out.append(Violation("day_minutes", date.fromisoformat(day), None, f"{day}: {minutes}"))
+    return out

@@ -336,16 +336,20 @@ def make_plan(me: Student, days: list[date], course_id: str | None = None) -> tu
 
 def test_one_course_view_keeps_to_that_course(me: Student) -> None:
     other = courses.create_course(me.store, me.user.uid, CourseCreateFactory.build(), START).id
-    me.cards(3, None)
+    for card in me.cards(3, None):
+        me.review(card, "good")
     me.cards(2, None, course_id=other)
     me.complete(me.session(minutes=20)["id"])
     all_courses = me.progress()
     assert {c["course_id"] for c in all_courses["courses"]} == {me.course_id, other}
     assert all_courses["due_next_7_days"] == 5
     assert all_courses["minutes_by_day"]["2025-03-03"] == 20
+    assert all_courses["reviews_by_day"]["2025-03-03"] == 3
+    assert me.progress(f"?course_id={me.course_id}")["reviews_by_day"]["2025-03-03"] == 3
     mine = me.progress(f"?course_id={other}")
     assert [c["course_id"] for c in mine["courses"]] == [other]
     assert mine["due_next_7_days"] == 2 and mine["minutes_by_day"]["2025-03-03"] == 0
+    assert sum(mine["reviews_by_day"].values()) == 0 and mine["retention"] is None
     # archived courses leave the all-courses view
     courses.update_course(me.store, me.user.uid, other, {"archived": True}, START)
     assert [c["course_id"] for c in me.progress()["courses"]] == [me.course_id]

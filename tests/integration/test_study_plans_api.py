@@ -20,6 +20,7 @@ from aksio.clock import FixedClock
 from aksio.composition import Services, set_services
 from aksio.courses.repository import create_course, create_section, mark_deleting
 from aksio.documents import paths as doc_paths
+from aksio.documents import repository as doc_repository
 from aksio.learning import paths
 from aksio.learning.plans import service
 from aksio.learning.plans.difficulty import WARNING as DIFFICULTY_WARNING
@@ -36,6 +37,7 @@ from tests.fixtures.auth_emulator import AuthEmulator
 pytestmark = pytest.mark.emulator
 P = "/api/v1/learning/study-plans/"
 NOW = datetime.now(UTC).replace(microsecond=0)
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 TODAY = NOW.date()
 
 
@@ -60,9 +62,7 @@ def services(tmp_path: Path, auth_emulator: AuthEmulator) -> Iterator[Services]:
     set_services(built)
     yield built
     set_services(None)
-    if "tasks" in built._built:
-        cast(InProcessTaskQueue, built.tasks).close()
-    built.documents.close()
+    built.close()
 
 
 class Student:
@@ -309,6 +309,21 @@ def test_replan_after_skipping_reschedules_from_today(me: Student) -> None:
     assert plan_violations(me.store, me.user.uid, plan["id"]) == []
 
 
+def test_replan_leaves_days_worked_ahead_only_their_remaining_time(me: Student) -> None:
+    plan = me.ready_plan(me.course(), availability=dict.fromkeys(("monday", "wednesday"), 60))
+    ahead = sorted({date.fromisoformat(s["date"]) for s in plan["sessions"]})[2:4]
+    assert all(_mark(me, plan, day, "completed") > 0 for day in ahead)
+    r = me.call("POST", f"{P}{plan['id']}/replan/")
+    assert r.status_code == 202, r.json
+    me.wait()
+    again = me.plan(plan["id"])
+    assert again["status"] == "ready", again
+    assert plan_violations(me.store, me.user.uid, plan["id"]) == []
+    # the completed sessions stay, and what is new beside them fits what is left
+    done = {s["id"] for s in plan["sessions"] if date.fromisoformat(s["date"]) in ahead}
+    assert done <= {s["id"] for s in again["sessions"] if s["status"] == "completed"}
+
+
 def test_falling_behind_replans_by_itself_past_the_margin(me: Student) -> None:
     plan = me.ready_plan(me.course())
     uid, services = me.user.uid, me.api.services
@@ -402,3 +417,40 @@ def test_a_failing_model_still_makes_a_plan_with_a_warning(me: Student) -> None:
     assert plan["section_difficulty"] == []
     assert _learn(plan, hard) == _learn(plan, easy)
     assert len(model.difficulty_requests) == 1
+
+
+def test_a_section_with_a_bigger_linked_document_gets_more_learn_time(
+    me: Student, courses_api: Api
+) -> None:
+    me.api.services._built["language_model"] = ScriptedLanguageModel()  # equal difficulty
+    now = me.api.services.clock.now()
+    course = create_course(me.store, me.user.uid, CourseCreateFactory.build(), now).id
+    big, small = (
+        create_section(me.store, me.user.uid, course, SectionCreateFactory.build(), now).id
+        for _ in range(2)
+    )
+    for name, words, section in (("slides.pdf", 12_000, big), ("handout.pdf", 1_500, small)):
+        doc, _ = doc_repository.new_document(
+            me.store,
+            me.user.uid,
+            course,
+            filename=name,
+            title=name,
+            content_type="application/pdf",
+            size=words,
+            now=now,
+        )
+        me.store.update(  # as ingestion leaves it
+            doc_paths.document(me.user.uid, course, doc.id),
+            {"status": "ready", "word_count": words, "page_count": words // 300},
+        )
+        linked = courses_api.client.patch(
+            f"/api/v1/courses/{course}/documents/{doc.id}/",
+            json={"section_id": section},
+            headers=courses_api.bearer(me.user),
+        )
+        assert linked.status_code == 200 and linked.json["section_id"] == section, linked.json
+    plan = me.ready_plan(course, days=40, availability=dict.fromkeys(WEEKDAYS, 60))
+    assert plan["unscheduled"] == []
+    assert _learn(plan, big) > 4 * _learn(plan, small)
+    assert plan_violations(me.store, me.user.uid, plan["id"]) == []

@@ -4,6 +4,7 @@ through adds, moves, suspensions and undone reviews."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -75,6 +76,30 @@ def test_recall_in_review_state_counts_towards_retention() -> None:
         course_id="c1", section_id=None, state_before="learning", rating="again", day="d"
     )
     assert set(learning["reviews"]) == {"total", "by_day"}
+
+
+def test_review_counters_are_kept_per_course_and_for_the_user(store: SqliteDocumentStore) -> None:
+    def review(course_id: str, state_before: str, rating: str) -> dict[str, Any]:
+        return stats.review_logged(
+            course_id=course_id,
+            section_id=None,
+            state_before=state_before,
+            rating=rating,
+            day="2026-11-25",
+        )
+
+    apply(store, review("c1", "review", "good"))
+    apply(store, review("c1", "review", "again"))
+    data = apply(store, review("c2", "learning", "good"))
+    assert stats.review_counters(data, "c1") == {
+        "by_day": {"2026-11-25": 2},
+        "review_state": 2,
+        "review_state_recalled": 1,
+    }
+    assert stats.review_counters(data, "c2") == {"by_day": {"2026-11-25": 1}}
+    assert stats.review_counters(data, "c3") == {}
+    mine = stats.review_counters(data, None)
+    assert (mine["by_day"], mine["review_state"], mine["total"]) == ({"2026-11-25": 3}, 2, 3)
 
 
 def test_quiz_answers_raise_weakness_of_their_sections() -> None:

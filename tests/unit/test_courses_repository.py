@@ -13,7 +13,9 @@ import pytest
 from aksio.adapters.sqlite_store import SqliteDocumentStore
 from aksio.courses import domain, paths, repository
 from aksio.courses.models import CourseCreate, CourseListQuery, SectionCreate, SectionListQuery
+from aksio.documents import paths as doc_paths
 from aksio.errors import Conflict, InvalidInput, NotFound
+from aksio.ports.documents import collection
 
 NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
 UID = "user-a"
@@ -168,6 +170,24 @@ def test_sections_append_insert_reorder_delete(store: SqliteDocumentStore) -> No
         repository.delete_section(store, UID, course_id, b)
     with pytest.raises(InvalidInput):
         repository.reorder_sections(store, UID, course_id, [a, c])
+
+
+def test_deleting_a_section_unlinks_its_documents_past_one_transaction(
+    store: SqliteDocumentStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(repository, "UNLINK_IN_TRANSACTION", 2)
+    monkeypatch.setattr(repository, "MAX_BATCH_WRITES", 2)  # the rest: several batches
+    course_id = new_course(store)
+    gone, kept = add_sections(store, course_id, "A", "B")
+    links = [gone] * 7 + [kept, None]
+    for i, section_id in enumerate(links):
+        store.set(doc_paths.document(UID, course_id, f"d{i}"), {"section_id": section_id})
+    repository.delete_section(store, UID, course_id, gone)
+    docs = store.query(collection(doc_paths.documents(UID, course_id)))
+    assert sorted((d.id, d.data["section_id"]) for d in docs) == [
+        (f"d{i}", kept if i == 7 else None) for i in range(9)
+    ]
+    assert section_titles(store, course_id) == ["B"]
 
 
 def test_section_limit(store: SqliteDocumentStore, monkeypatch: pytest.MonkeyPatch) -> None:

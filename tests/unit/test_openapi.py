@@ -57,3 +57,20 @@ def test_api_md_names_are_in_the_schemas() -> None:
         "last_active_date",
     }
     assert set(schemas["ErrorResponse"]["properties"]) == {"error"}
+
+
+def test_documents_can_be_linked_to_a_section() -> None:
+    doc = openapi_document(api_routes())
+    schemas = doc["components"]["schemas"]
+    assert "section_id" in schemas["Document"]["properties"]
+    assert "section_id" in schemas["UploadUrlRequest"]["properties"]
+    item = doc["paths"]["/api/v1/courses/{course_id}/documents/{document_id}/"]
+    patch = item["patch"]
+    ref = patch["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    update = schemas[ref.rsplit("/", 1)[-1]]
+    assert set(update["properties"]) == {"title", "section_id"}
+    assert update["additionalProperties"] is False
+    assert {"200", "400", "404"} <= set(patch["responses"])
+    upload = doc["paths"]["/api/v1/courses/{course_id}/documents/"]["post"]
+    form = upload["requestBody"]["content"]["multipart/form-data"]["schema"]
+    assert "pattern" in form["properties"]["section_id"]

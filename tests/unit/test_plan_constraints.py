@@ -84,6 +84,27 @@ def test_a_day_over_its_minutes(sound: tuple[PlanRequest, Plan]) -> None:
     assert found and found[0].date == plan.sessions[0].date
 
 
+def test_booked_minutes_count_against_the_day(sound: tuple[PlanRequest, Plan]) -> None:
+    req, plan = sound
+    day = plan.sessions[0].date
+    planned = sum(s.minutes for s in plan.sessions if s.date == day)
+    left = req.availability[WEEKDAYS[day.weekday()]] - planned
+    assert check(dataclasses.replace(req, booked_minutes={day: left}), plan) == []
+    over = check(dataclasses.replace(req, booked_minutes={day: left + 1}), plan)
+    assert [(v.rule, v.date) for v in over] == [("day_minutes", day)]
+
+
+def test_the_planner_fills_only_what_booked_minutes_leave() -> None:
+    req = make_request(booked_minutes={START: 60, START + timedelta(days=1): 90})
+    plan = generate_plan(req)
+    assert check(req, plan) == []
+    per_day: dict[date, int] = defaultdict(int)
+    for s in plan.sessions:
+        per_day[s.date] += s.minutes
+    assert per_day[START] <= 30 and START + timedelta(days=1) not in per_day
+    assert per_day[START + timedelta(days=3)] > 30  # an unbooked day is used fully
+
+
 @pytest.mark.parametrize("offset", [-1, 30, 31])
 def test_sessions_outside_the_window(sound: tuple[PlanRequest, Plan], offset: int) -> None:
     req, plan = sound
@@ -183,6 +204,8 @@ def requests(draw: st.DrawFn) -> PlanRequest:
     horizon = draw(st.integers(1, 365))
     availability = {day: draw(minutes_per_day) for day in WEEKDAYS}
     blackouts = draw(st.frozensets(st.integers(0, horizon + 2), max_size=min(60, horizon)))
+    # A replan's kept sessions (worked ahead) take part of some days.
+    booked = draw(st.dictionaries(st.integers(0, horizon), minutes_per_day, max_size=20))
     low = draw(st.sampled_from([15, 15, 5, 10, 20, 30]))
     preferred = draw(st.integers(max(15, low), 180))
     high = draw(st.sampled_from([180, 180, preferred, preferred + 15, 240]))
@@ -191,6 +214,7 @@ def requests(draw: st.DrawFn) -> PlanRequest:
         exam_date=start + timedelta(days=horizon),
         availability=availability,
         blackout_dates=frozenset(start + timedelta(days=d) for d in blackouts),
+        booked_minutes={start + timedelta(days=d): m for d, m in booked.items()},
         sections=draw(sections()),
         preferred_session_minutes=preferred,
         min_session_minutes=low,
@@ -212,6 +236,7 @@ def test_generated_plans_break_no_constraint(req: PlanRequest) -> None:
             req.availability,
             req.blackout_dates,
             req.min_session_minutes,
+            booked=req.booked_minutes,
         )
         assert not usable
         return

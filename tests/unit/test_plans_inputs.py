@@ -49,26 +49,75 @@ def test_share_of_unknown_is_unknown() -> None:
     assert inputs.share(None, 3) == [None, None, None]
 
 
-def test_section_inputs_share_size_and_carry_weakness_and_learning() -> None:
+def test_unlinked_documents_are_shared_equally_as_before_links() -> None:
     refs = [SectionRef("a", "Cells"), SectionRef("b", "Membranes"), SectionRef("c", "Enzymes")]
-    got = inputs.section_inputs(
-        refs, CourseSize(words=3001, pages=None), {"b": 0.5, "x": 0.9, "c": 7.0}, {"a": 40}
-    )
+    docs: list[dict[str, object]] = [
+        {"word_count": 2001, "page_count": 7},
+        {"word_count": 1000, "page_count": 2, "section_id": None},
+    ]
+    sizes = inputs.section_sizes(refs, docs)
+    assert [sizes[r.section_id] for r in refs] == [
+        CourseSize(words, pages)
+        for words, pages in zip(inputs.share(3001, 3), inputs.share(9, 3), strict=True)
+    ]
+    assert inputs.section_sizes(refs, []) == {r.section_id: CourseSize(None, None) for r in refs}
+
+
+def test_linked_documents_size_their_section_plus_a_share_of_the_rest() -> None:
+    refs = [SectionRef("a", "Cells"), SectionRef("b", "Membranes"), SectionRef("c", "Enzymes")]
+    docs: list[dict[str, object]] = [
+        {"word_count": 9000, "page_count": 30, "section_id": "a"},
+        {"word_count": 1000, "page_count": None, "section_id": "a"},
+        {"word_count": 500, "page_count": 2, "section_id": "b"},
+        {"word_count": 300, "page_count": 3},  # the whole course
+        {"word_count": 3, "page_count": 3, "section_id": "deleted"},  # counts as unlinked
+    ]
+    sizes = inputs.section_sizes(refs, docs)
+    assert sizes == {
+        "a": CourseSize(9000 + 1000 + 101, 30 + 2),
+        "b": CourseSize(500 + 101, 2 + 2),
+        "c": CourseSize(101, 2),
+    }
+
+
+def test_a_section_without_documents_and_nothing_to_share_is_unknown() -> None:
+    refs = [SectionRef("a", "Cells"), SectionRef("b", "Membranes")]
+    sizes = inputs.section_sizes(refs, [{"word_count": 4000, "section_id": "a"}])
+    assert sizes == {"a": CourseSize(4000, None), "b": CourseSize(None, None)}
+    got = inputs.section_inputs(refs, sizes, {}, {})
+    assert effort.full_minutes(got[1]) == effort.full_minutes(
+        inputs.section_inputs(refs, {}, {}, {})[0]
+    )  # the effort model's default for an unknown size
+
+
+def test_a_bigger_linked_section_takes_longer_to_learn() -> None:
+    refs = [SectionRef("a", "Slides 1"), SectionRef("b", "Slides 2")]
+    docs: list[dict[str, object]] = [
+        {"word_count": 12_000, "page_count": 40, "section_id": "a"},
+        {"word_count": 2_000, "page_count": 8, "section_id": "b"},
+    ]
+    a, b = inputs.section_inputs(refs, inputs.section_sizes(refs, docs), {}, {})
+    assert effort.full_minutes(a) > 3 * effort.full_minutes(b)
+
+
+def test_section_inputs_carry_size_weakness_and_learning() -> None:
+    refs = [SectionRef("a", "Cells"), SectionRef("b", "Membranes"), SectionRef("c", "Enzymes")]
+    sizes = inputs.section_sizes(refs, [{"word_count": 3001}])
+    got = inputs.section_inputs(refs, sizes, {"b": 0.5, "x": 0.9, "c": 7.0}, {"a": 40})
     assert [s.section_id for s in got] == ["a", "b", "c"]
     assert [s.words for s in got] == [1001, 1000, 1000]
     assert [s.weakness for s in got] == [0.0, 0.5, 1.0]  # clamped into 0..1
     assert [s.learned_minutes for s in got] == [40, 0, 0]
     # the weak section takes longer to learn than an equal-sized strong one
     assert effort.full_minutes(got[1]) > effort.full_minutes(
-        inputs.section_inputs([refs[1]], CourseSize(1000, None), {}, {})[0]
+        inputs.section_inputs([refs[1]], {"b": CourseSize(1000, None)}, {}, {})[0]
     )
 
 
 def test_section_inputs_carry_difficulty_clamped_and_unknown_as_none() -> None:
     refs = [SectionRef(sid, sid.upper()) for sid in "abcd"]
-    got = inputs.section_inputs(
-        refs, CourseSize(4000, None), {}, {}, {"a": 0.2, "b": 1.5, "c": float("nan")}
-    )
+    sizes = {r.section_id: CourseSize(1000, None) for r in refs}
+    got = inputs.section_inputs(refs, sizes, {}, {}, {"a": 0.2, "b": 1.5, "c": float("nan")})
     assert [s.difficulty for s in got] == [0.2, 1.0, None, None]
     assert effort.full_minutes(got[1]) > effort.full_minutes(got[0])
 

@@ -106,7 +106,7 @@ def test_minutes_map_of_all_or_one_course() -> None:
 def test_retention_is_the_recalled_share_of_review_state_reviews(
     reviews: dict[str, int], expected: float | None
 ) -> None:
-    assert aggregates.retention({"reviews": {"total": 50, **reviews}}) == expected
+    assert aggregates.retention({"total": 50, **reviews}) == expected
 
 
 @pytest.mark.parametrize(

@@ -42,7 +42,11 @@ def purge_course_items(store: DocumentStore, uid: str, course_id: str) -> int:
     with suppress(MissingDocument):  # no stats: the user never had cards or quizzes
         store.update(
             paths.stats(uid),
-            {f"cards.{course_id}": DELETE_FIELD, f"weakness.{course_id}": DELETE_FIELD},
+            {
+                f"cards.{course_id}": DELETE_FIELD,
+                f"weakness.{course_id}": DELETE_FIELD,
+                f"course_reviews.{course_id}": DELETE_FIELD,
+            },
         )
     # The learning aggregates keep per-course and per-plan counters; the user's
     # minutes per day stay (the time was studied, whatever happened to the course).

@@ -9,6 +9,8 @@ progress page cost one read instead of a scan of cards or logs::
                                "relearning": n, "suspended": n, "reviews": n}},
       "reviews":  {"total": n, "by_day": {"YYYY-MM-DD": n},
                    "review_state": n, "review_state_recalled": n},
+      "course_reviews": {course_id: {"by_day": {...}, "review_state": n,
+                                     "review_state_recalled": n}},
       "weakness": {course_id: {section_id: {"answered": n, "wrong": n, "lapses": n}}},
       "fsrs":     {"parameters": [...], "fitted_at": datetime,
                    "fitted_on_reviews": n, "metrics": {...}, "adopted": bool}
@@ -76,16 +78,22 @@ def review_logged(
     """One review (``sign=-1``: one review undone). ``day`` is the student's
     local date (``YYYY-MM-DD``). A lapse, "again" on a card in review, raises
     the weakness of the card's section."""
+    # The user's counters and the course's (its progress view shows only its
+    # own reviews); per course too, so a review marks only its own course's
+    # mastery snapshot stale.
+    user: dict[str, Any] = {"total": _inc(sign), "by_day": {day: _inc(sign)}}
+    course: dict[str, Any] = {"by_day": {day: _inc(sign)}}
     update: dict[str, Any] = {
-        "reviews": {"total": _inc(sign), "by_day": {day: _inc(sign)}},
-        # Per course too, so a review marks only its own course's mastery snapshot stale.
+        "reviews": user,
+        "course_reviews": {course_id: course},
         "cards": {course_id: {"reviews": _inc(sign)}},
     }
     if state_before == "review":
-        update["reviews"]["review_state"] = _inc(sign)
-        if rating != "again":
-            update["reviews"]["review_state_recalled"] = _inc(sign)
-        else:
+        for c in (user, course):
+            c["review_state"] = _inc(sign)
+            if rating != "again":
+                c["review_state_recalled"] = _inc(sign)
+        if rating == "again":
             section = section_id or NO_SECTION
             update["weakness"] = {course_id: {section: {"lapses": _inc(sign)}}}
     return update
@@ -147,6 +155,14 @@ def card_counts(data: Mapping[str, Any] | None, course_id: str | None = None) ->
         "learning": max(0, total["learning"] + total["relearning"]),
         "review": max(0, total["review"]),
     }
+
+
+def review_counters(data: Mapping[str, Any] | None, course_id: str | None) -> Mapping[str, Any]:
+    """``{"by_day", "review_state", "review_state_recalled"}`` of the user
+    (``course_id`` None) or of one course."""
+    if course_id is None:
+        return (data or {}).get("reviews") or {}
+    return ((data or {}).get("course_reviews") or {}).get(course_id) or {}
 
 
 def total_reviews(data: Mapping[str, Any] | None) -> int:

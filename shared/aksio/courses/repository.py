@@ -32,14 +32,27 @@ from aksio.courses.models import (
     SectionCreate,
     SectionListQuery,
 )
+from aksio.documents import paths as doc_paths
 from aksio.errors import Conflict, NotFound
 from aksio.ids import is_valid_id, new_id
 from aksio.pagination import Page, fetch_page
-from aksio.ports.documents import DocumentStore, Increment, Query, Snapshot, Transaction, collection
+from aksio.ports.documents import (
+    MAX_BATCH_WRITES,
+    DocumentStore,
+    Increment,
+    Query,
+    Snapshot,
+    Transaction,
+    collection,
+)
+from aksio.ports.documents import NotFound as StoreNotFound
 
 COURSE_GONE = "No such course."
 SECTION_GONE = "No such section."
 ACTIVE, DELETING = "active", "deleting"
+UNLINK_IN_TRANSACTION = MAX_BATCH_WRITES - domain.MAX_SECTIONS_PER_COURSE - 50
+"""Documents a section deletion unlinks in its own transaction: with the
+renumbering (at most one write per section) it stays under Firestore's 500."""
 
 QUERY_INDEXES: list[dict[str, Any]] = [
     {
@@ -75,8 +88,9 @@ def to_course(snap: Snapshot) -> Course:
     return Course.model_validate({**data, "id": snap.id, "color": color})
 
 
-def _live(snap: Snapshot | None) -> Snapshot:
-    """The course if it is there and not being deleted; else 404."""
+def live_course(snap: Snapshot | None) -> Snapshot:
+    """The course if it is there and not being deleted; else 404 (other areas
+    use it on a course they read in their own transaction)."""
     if snap is None or snap.data.get("status") == DELETING:
         raise NotFound(COURSE_GONE)
     return snap
@@ -118,12 +132,12 @@ def create_course(store: DocumentStore, uid: str, body: CourseCreate, now: datet
 
 
 def get_course(store: DocumentStore, uid: str, course_id: str) -> Course:
-    return to_course(_live(store.get(course_path(uid, course_id))))
+    return to_course(live_course(store.get(course_path(uid, course_id))))
 
 
 def require_course(store: DocumentStore, uid: str, course_id: str) -> Snapshot:
     """For other areas (documents, cards...): the caller's live course or 404."""
-    return _live(store.get(course_path(uid, course_id)))
+    return live_course(store.get(course_path(uid, course_id)))
 
 
 def list_query(uid: str, archived: bool | None) -> Query:
@@ -154,7 +168,7 @@ def update_course(
     def apply(tx: Transaction) -> dict[str, Any]:
         # In a transaction: list_state derives from archived *and* status, so a
         # concurrent DELETE must not be undone by an archive toggle.
-        current = _live(tx.get(path))
+        current = live_course(tx.get(path))
         merged = {**current.data, **change, "updated_at": now}
         written = {**change, "updated_at": now}
         if "archived" in change:
@@ -203,15 +217,16 @@ def list_sections(
 
 def get_section(store: DocumentStore, uid: str, course_id: str, section_id: str) -> Section:
     course, snap = store.get_many(
-        [course_path(uid, course_id), _section_path(uid, course_id, section_id)]
+        [course_path(uid, course_id), section_path(uid, course_id, section_id)]
     )
-    _live(course)
+    live_course(course)
     if snap is None:
         raise NotFound(SECTION_GONE)
     return to_section(snap, course_id)
 
 
-def _section_path(uid: str, course_id: str, section_id: str) -> str:
+def section_path(uid: str, course_id: str, section_id: str) -> str:
+    """The section's path; an id that cannot be one answers 404 like a missing section."""
     if not is_valid_id(section_id):
         raise NotFound(SECTION_GONE)
     return paths.section(uid, course_id, section_id)
@@ -220,7 +235,7 @@ def _section_path(uid: str, course_id: str, section_id: str) -> str:
 def _read_all(tx: Transaction, uid: str, course_id: str) -> dict[str, Snapshot]:
     """The course (checked live) and all its sections, read first as
     transactions require; bounded by MAX_SECTIONS_PER_COURSE."""
-    _live(tx.get(course_path(uid, course_id)))
+    live_course(tx.get(course_path(uid, course_id)))
     return {s.id: s for s in tx.query(collection(paths.sections(uid, course_id)))}
 
 
@@ -280,11 +295,11 @@ def update_section(
     now: datetime,
 ) -> Section:
     course = course_path(uid, course_id)
-    path = _section_path(uid, course_id, section_id)
+    path = section_path(uid, course_id, section_id)
 
     def apply(tx: Transaction) -> Section:
         course_snap, snap = tx.get_many([course, path])
-        _live(course_snap)
+        live_course(course_snap)
         if snap is None:
             raise NotFound(SECTION_GONE)
         tx.update(path, {**fields, "updated_at": now})
@@ -314,16 +329,44 @@ def reorder_sections(
 
 
 def delete_section(store: DocumentStore, uid: str, course_id: str, section_id: str) -> None:
-    """Delete and close the gap, so positions stay ``0..n-1``."""
-    path = _section_path(uid, course_id, section_id)
+    """Delete and close the gap, so positions stay ``0..n-1``. The section's
+    documents are unlinked (``section_id`` null) in the same transaction, so
+    no document names a missing section; past UNLINK_IN_TRANSACTION of them
+    (rare) the rest follow in batches right after."""
+    path = section_path(uid, course_id, section_id)
+    linked = linked_documents(uid, course_id, section_id)
 
-    def apply(tx: Transaction) -> None:
+    def apply(tx: Transaction) -> int:
         sections = _read_all(tx, uid, course_id)
         if section_id not in sections:
             raise NotFound(SECTION_GONE)
+        documents = tx.query(linked.limit_to(UNLINK_IN_TRANSACTION))
         orders = _orders(sections)
         remaining = [sid for sid in domain.current_order(orders) if sid != section_id]
         tx.delete(path)
         _write_order(tx, uid, course_id, remaining, sections)
+        for doc in documents:
+            tx.update(doc.path, {"section_id": None})
+        return len(documents)
 
-    store.run_transaction(apply)
+    if store.run_transaction(apply) == UNLINK_IN_TRANSACTION:
+        _unlink_rest(store, linked)
+
+
+def linked_documents(uid: str, course_id: str, section_id: str) -> Query:
+    """The course's documents linked to the section (one equality: no composite index)."""
+    return collection(doc_paths.documents(uid, course_id)).where("section_id", "==", section_id)
+
+
+def _unlink_rest(store: DocumentStore, linked: Query) -> None:
+    """Batches until none is left: each pass unlinks what it read, and no new
+    link can name the deleted section. Interrupted, a document keeps naming it;
+    readers treat a section id they do not know as unlinked."""
+    while documents := store.query(linked.limit_to(MAX_BATCH_WRITES)):
+        batch = store.batch()
+        for doc in documents:
+            batch.update(doc.path, {"section_id": None})
+        try:
+            batch.commit()
+        except StoreNotFound:
+            continue  # one was deleted meanwhile: read again without it

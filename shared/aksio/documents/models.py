@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from aksio.documents.sniff import EXTENSIONS
-from aksio.validation import INTEGRAL, Strict
+from aksio.validation import INTEGRAL, OMITTED, Id, Strict, refuse_null
 
 
 def _any_case(ext: str) -> str:
@@ -28,6 +29,8 @@ Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, ma
 class Document(BaseModel):
     id: str
     course_id: str
+    section_id: str | None = None
+    """The section of the course the document belongs to; null: the whole course."""
     title: str
     filename: str
     content_type: str
@@ -52,6 +55,18 @@ class UploadUrlRequest(Strict):
     size: Annotated[int, Field(ge=1), INTEGRAL]
     """Bytes the client will upload; the URL accepts exactly this many."""
     title: Title | None = None
+    section_id: Id | None = None
+    """A section of the course the document belongs to (404 if it is not one)."""
+
+
+class DocumentUpdate(Strict):
+    """PATCH: fields given are changed; ``section_id: null`` unlinks the
+    document from its section; ``title`` cannot be null."""
+
+    title: Title | SkipJsonSchema[None] = OMITTED
+    section_id: Id | None = None
+
+    _not_null = field_validator("title")(refuse_null)
 
 
 class UploadUrl(BaseModel):

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from aksio.courses.repository import SECTION_GONE, course_path, live_course, section_path
 from aksio.documents import paths
 from aksio.documents.model import Chunk
 from aksio.documents.models import Document
 from aksio.errors import NotFound
 from aksio.ids import is_valid_id, new_id
 from aksio.pagination import Page, PageQuery, fetch_page
-from aksio.ports.documents import MAX_BATCH_WRITES, DocumentStore, Snapshot, collection
+from aksio.ports.documents import (
+    MAX_BATCH_WRITES,
+    DocumentStore,
+    Snapshot,
+    Transaction,
+    collection,
+)
+
+DOCUMENT_GONE = "No such document."
 
 
 def new_document(
@@ -25,11 +34,14 @@ def new_document(
     content_type: str,
     size: int,
     now: datetime,
+    section_id: str | None = None,
 ) -> tuple[Document, str]:
-    """Create the record before any byte arrives; returns it and its blob name."""
+    """Create the record before any byte arrives; returns it and its blob name
+    (the caller has checked the course, and the section when given)."""
     doc = Document(
         id=new_id(),
         course_id=course_id,
+        section_id=section_id,
         title=title,
         filename=filename,
         content_type=content_type,
@@ -50,13 +62,49 @@ def to_document(data: dict[str, Any]) -> Document:
     return Document.model_validate(data)
 
 
-def get_document(store: DocumentStore, uid: str, course_id: str, document_id: str) -> Snapshot:
+def document_path(uid: str, course_id: str, document_id: str) -> str:
     if not is_valid_id(document_id):  # an id that cannot exist is simply not found
-        raise NotFound("No such document.")
-    snap = store.get(paths.document(uid, course_id, document_id))
+        raise NotFound(DOCUMENT_GONE)
+    return paths.document(uid, course_id, document_id)
+
+
+def get_document(store: DocumentStore, uid: str, course_id: str, document_id: str) -> Snapshot:
+    snap = store.get(document_path(uid, course_id, document_id))
     if snap is None:
-        raise NotFound("No such document.")
+        raise NotFound(DOCUMENT_GONE)
     return snap
+
+
+def update_document(
+    store: DocumentStore,
+    uid: str,
+    course_id: str,
+    document_id: str,
+    *,
+    fields: Mapping[str, Any],
+    now: datetime,
+) -> Document:
+    """Change ``title`` and/or ``section_id`` (null unlinks). The course, the
+    document and the new section are read in the transaction that writes, so
+    a section deleted meanwhile is a 404, never a link to nothing."""
+    path = document_path(uid, course_id, document_id)
+    reads = [course_path(uid, course_id), path]
+    section_id = fields.get("section_id")
+    if section_id is not None:
+        reads.append(section_path(uid, course_id, section_id))
+
+    def apply(tx: Transaction) -> Document:
+        course, snap, *section = tx.get_many(reads)
+        live_course(course)
+        if snap is None:
+            raise NotFound(DOCUMENT_GONE)
+        if section and section[0] is None:
+            raise NotFound(SECTION_GONE)
+        change = {**fields, "updated_at": now}
+        tx.update(path, change)
+        return to_document({**snap.data, **change})
+
+    return store.run_transaction(apply)
 
 
 def list_documents(

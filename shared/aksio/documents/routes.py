@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from aksio.courses.repository import require_course
 from aksio.documents import repository, search, service
-from aksio.documents.models import Document, SearchQuery, SearchResults, UploadUrl, UploadUrlRequest
+from aksio.documents.models import (
+    Document,
+    DocumentUpdate,
+    SearchQuery,
+    SearchResults,
+    UploadUrl,
+    UploadUrlRequest,
+)
+from aksio.errors import InvalidInput
 from aksio.http.context import RequestContext
 from aksio.http.router import Router
 from aksio.http.uploads import read_upload
+from aksio.ids import ID_PATTERN, is_valid_id
 from aksio.pagination import Page, PageQuery
 
 router = Router(prefix="/api/v1/courses", tag="documents")
@@ -15,13 +26,33 @@ router = Router(prefix="/api/v1/courses", tag="documents")
 
 @router.post("/<course_id>/documents/", status=201, multipart=True, errors=(404,))
 def upload_document(ctx: RequestContext, course_id: str) -> Document:
-    """Upload a file (multipart field ``file``, optional ``title``); processing follows."""
+    """Upload a file (multipart field ``file``, optional ``title`` and
+    ``section_id``); processing follows."""
     s = ctx.services
     upload = read_upload(ctx, limit=s.settings.max_upload_bytes)
     title = (upload.fields.get("title") or "").strip()[:200] or None
+    section_id = _form_id(upload.fields, "section_id")
     return service.upload(
-        s, ctx.uid, course_id, filename=upload.filename, data=upload.data, title=title
+        s,
+        ctx.uid,
+        course_id,
+        filename=upload.filename,
+        data=upload.data,
+        title=title,
+        section_id=section_id,
     )
+
+
+def _form_id(fields: Mapping[str, str], name: str) -> str | None:
+    """An optional id in the form: empty is none; one that cannot be an id is a
+    400 naming the field, as the same field in a JSON body would be."""
+    value = (fields.get(name) or "").strip()
+    if value and not is_valid_id(value):
+        raise InvalidInput(
+            f"{name} is not a valid id.",
+            details=[{"field": name, "location": "body", "message": f"should match {ID_PATTERN}"}],
+        )
+    return value or None
 
 
 @router.post("/<course_id>/documents/upload-url/", status=201, errors=(404, 413))
@@ -35,6 +66,7 @@ def create_upload_url(ctx: RequestContext, course_id: str, body: UploadUrlReques
         size=body.size,
         title=body.title,
         origin=ctx.request.headers.get("Origin"),
+        section_id=body.section_id,
     )
 
 
@@ -53,6 +85,18 @@ def get_document(ctx: RequestContext, course_id: str, document_id: str) -> Docum
     require_course(store, ctx.uid, course_id)
     return repository.to_document(
         repository.get_document(store, ctx.uid, course_id, document_id).data
+    )
+
+
+@router.patch("/<course_id>/documents/<document_id>/", errors=(404,))
+def update_document(
+    ctx: RequestContext, course_id: str, document_id: str, body: DocumentUpdate
+) -> Document:
+    """Retitle the document, or link it to a section of the course (null unlinks)."""
+    s = ctx.services
+    fields = body.model_dump(include=body.model_fields_set)
+    return repository.update_document(
+        s.documents, ctx.uid, course_id, document_id, fields=fields, now=s.clock.now()
     )
 
 

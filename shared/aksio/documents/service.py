@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from aksio.composition import Services
-from aksio.courses.repository import require_course
+from aksio.courses.repository import get_section, require_course
 from aksio.documents import domain, repository
 from aksio.documents.models import Document, UploadUrl
 from aksio.errors import InvalidInput, PayloadTooLarge
@@ -28,10 +28,14 @@ def _open_record(
     filename: str,
     size: int,
     title: str | None,
+    section_id: str | None,
     max_size: int | None = None,
 ) -> tuple[Document, str]:
     """The record comes first, then the bytes: the trigger needs it."""
-    require_course(services.documents, uid, course_id)
+    if section_id is None:
+        require_course(services.documents, uid, course_id)
+    else:  # one read of both: 404 for a course or section that is not the caller's
+        get_section(services.documents, uid, course_id, section_id)
     if max_size is not None and size > max_size:
         raise PayloadTooLarge(
             f"Files can be at most {max_size // (1024 * 1024)} MB.", details={"limit": max_size}
@@ -46,16 +50,30 @@ def _open_record(
         content_type=domain.content_type_for(safe),
         size=size,
         now=services.clock.now(),
+        section_id=section_id,
     )
 
 
 def upload(
-    services: Services, uid: str, course_id: str, *, filename: str, data: bytes, title: str | None
+    services: Services,
+    uid: str,
+    course_id: str,
+    *,
+    filename: str,
+    data: bytes,
+    title: str | None,
+    section_id: str | None = None,
 ) -> Document:
     """Store the bytes; processing starts when the store reports the object
     finalised (the storage trigger), as it does for direct uploads."""
     doc, blob = _open_record(
-        services, uid, course_id, filename=filename, size=len(data), title=title
+        services,
+        uid,
+        course_id,
+        filename=filename,
+        size=len(data),
+        title=title,
+        section_id=section_id,
     )
     services.blobs.put(blob, data, content_type=doc.content_type)
     return doc
@@ -70,6 +88,7 @@ def upload_url(
     size: int,
     title: str | None,
     origin: str | None,
+    section_id: str | None = None,
 ) -> UploadUrl:
     doc, blob = _open_record(
         services,
@@ -78,6 +97,7 @@ def upload_url(
         filename=filename,
         size=size,
         title=title,
+        section_id=section_id,
         max_size=services.settings.max_direct_upload_bytes,
     )
     url = services.blobs.create_upload_session(

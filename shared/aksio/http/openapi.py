@@ -11,6 +11,7 @@ from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from aksio.http.responses import CODE_OF_STATUS, ErrorResponse
 from aksio.http.router import Route
+from aksio.ids import ID_PATTERN
 
 _PARAM = re.compile(r"<(?:[a-z]+:)?([A-Za-z_][A-Za-z0-9_]*)>")
 _COMMON_ERRORS = (400, 500)
@@ -68,6 +69,7 @@ def openapi_document(
                             "properties": {
                                 "file": {"type": "string", "format": "binary"},
                                 "title": {"type": "string", "maxLength": 200},
+                                "section_id": {"type": "string", "pattern": ID_PATTERN},
                             },
                             "required": ["file"],
                         }

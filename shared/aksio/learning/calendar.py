@@ -20,17 +20,21 @@ def study_days(
     availability: Mapping[str, int],
     blackouts: frozenset[date],
     min_session_minutes: int,
+    *,
+    booked: Mapping[date, int] | None = None,
 ) -> list[tuple[date, int]]:
     """``(day, minutes)`` for every day in ``[start, exam)`` that fits a session.
 
     The exam day itself is excluded: the student sits the exam that day.
-    Days with less time than the shortest session cannot hold one.
+    ``booked`` minutes of a day are taken already; days with less time left
+    than the shortest session cannot hold one.
     """
+    booked = booked or {}
     by_weekday = [availability.get(name, 0) for name in WEEKDAYS]
     days: list[tuple[date, int]] = []
     day, one = start, timedelta(days=1)
     while day < exam:
-        minutes = by_weekday[day.weekday()]
+        minutes = by_weekday[day.weekday()] - booked.get(day, 0)
         if minutes >= min_session_minutes and day not in blackouts:
             days.append((day, minutes))
         day += one

@@ -90,13 +90,14 @@ def check(request: PlanRequest, plan: Plan) -> list[Violation]:
             learn_minutes[s.section_id] += s.minutes
     for day, minutes in sorted(per_day.items()):
         available = request.availability.get(WEEKDAYS[day.weekday()], 0)
+        available -= request.booked_minutes.get(day, 0)
         if minutes > available:
             out.append(
                 Violation(
                     "day_minutes",
                     day,
                     None,
-                    f"{day} has {minutes} minutes planned, only {available} available.",
+                    f"{day} has {minutes} minutes planned, only {available} left of its time.",
                 )
             )
     out += _check_learning(request, plan, position, learn_minutes)

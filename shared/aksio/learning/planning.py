@@ -95,6 +95,9 @@ class PlanRequest:
     sections: Sequence[SectionInput]
     """In the course's order."""
     blackout_dates: frozenset[date] = frozenset()
+    booked_minutes: Mapping[date, int] = field(default_factory=dict)
+    """Minutes of a date already taken by sessions a replan keeps (worked
+    ahead): the day holds only what is left of its availability."""
     preferred_session_minutes: int = 45
     min_session_minutes: int = 15
     max_session_minutes: int = 180
@@ -174,6 +177,7 @@ def validate(request: PlanRequest, today: date | None = None) -> None:
         request.availability,
         request.blackout_dates,
         request.min_session_minutes,
+        booked=request.booked_minutes,
     ):
         raise PlanInputError(
             "No day between the start date and the exam has time for a session "
@@ -251,6 +255,7 @@ class _Planner:
             request.availability,
             request.blackout_dates,
             self.lo,
+            booked=request.booked_minutes,
         )
         sections = request.sections
         self.remaining = [effort.remaining_minutes(s, self.lo) for s in sections]

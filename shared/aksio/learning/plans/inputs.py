@@ -1,12 +1,15 @@
 """What the planner is told about a course: its sections in order, their size,
 the student's weakness in each, and (on replan) what was already studied.
 
-Size: documents are not linked to sections, so the words (and pages) of the
-course's ready documents are shared equally among its sections. Reading the
-chunks' headings to map text to sections would cost one read per chunk
-(thousands for a textbook) for a guess that section titles rarely match;
-an equal share costs one bounded query. A course without ready documents
-leaves sizes unknown (the effort model's default per section).
+Size: a document may belong to one section (its ``section_id``, set at upload
+or by PATCH). A section's words (and pages) are those of the ready documents
+linked to it, plus an equal share of the ready documents linked to no section
+(or to a section no longer there: readers never trust a link blindly). A
+course with no linked documents is therefore shared equally, as before links
+existed. Everything comes from the document records: one bounded query, never
+the chunks (thousands for a textbook). A section with no linked document and
+nothing shared to take from (or a course without ready documents) has an
+unknown size: the effort model's default per section.
 
 Difficulty: the language model's estimate per section, 0..1
 (``aksio.learning.plans.difficulty``); unknown (neutral) when it could not be
@@ -53,6 +56,35 @@ class CourseSize:
 
 
 # ------------------------------------------------------------------ pure
+def section_sizes(
+    sections: Sequence[SectionRef], documents: Iterable[Mapping[str, Any]]
+) -> dict[str, CourseSize]:
+    """Per section id: its linked ready documents' size plus an equal share of
+    the unlinked ones (documents whose section is not in ``sections`` count as
+    unlinked)."""
+    known = {s.section_id for s in sections}
+    linked: dict[str, list[Mapping[str, Any]]] = {}
+    unlinked: list[Mapping[str, Any]] = []
+    for doc in documents:
+        section_id = doc.get("section_id")
+        if isinstance(section_id, str) and section_id in known:
+            linked.setdefault(section_id, []).append(doc)
+        else:
+            unlinked.append(doc)
+    common = course_size(unlinked)
+    words, pages = share(common.words, len(sections)), share(common.pages, len(sections))
+    sizes = {}
+    for i, s in enumerate(sections):
+        own = course_size(linked.get(s.section_id, ()))
+        sizes[s.section_id] = CourseSize(_plus(own.words, words[i]), _plus(own.pages, pages[i]))
+    return sizes
+
+
+def _plus(a: int | None, b: int | None) -> int | None:
+    """Known counts add up; unknown only when both are."""
+    return None if a is None and b is None else (a or 0) + (b or 0)
+
+
 def course_size(documents: Iterable[Mapping[str, Any]]) -> CourseSize:
     """Total words and pages of the ready documents (None: nothing known)."""
     words = pages = 0
@@ -104,26 +136,40 @@ def learned_minutes(sessions: Iterable[Mapping[str, Any]]) -> dict[str, int]:
     return out
 
 
+def booked_minutes(sessions: Iterable[Mapping[str, Any]], start: date) -> dict[date, int]:
+    """Per date from ``start`` on, the planned minutes of sessions a replan keeps
+    because the student already did or began them (worked ahead): the new
+    sessions of that day get only the rest. A skipped session frees its time."""
+    out: dict[date, int] = {}
+    for s in sessions:
+        day = session_date(s)
+        if day >= start and s.get("status") in ("completed", "in_progress"):
+            out[day] = out.get(day, 0) + int(s.get("minutes") or 0)
+    return out
+
+
 def section_inputs(
     sections: Sequence[SectionRef],
-    size: CourseSize,
+    sizes: Mapping[str, CourseSize],
     weakness: Mapping[str, float],
     learned: Mapping[str, int],
     difficulty: Mapping[str, float] | None = None,
 ) -> list[SectionInput]:
+    """One planner input per section, in order; ``sizes`` from ``section_sizes``
+    (a section missing from it has an unknown size)."""
     difficulty = difficulty or {}
-    words, pages = share(size.words, len(sections)), share(size.pages, len(sections))
+    unknown = CourseSize(None, None)
     return [
         SectionInput(
             section_id=s.section_id,
             title=s.title,
-            words=words[i],
-            pages=pages[i],
+            words=sizes.get(s.section_id, unknown).words,
+            pages=sizes.get(s.section_id, unknown).pages,
             difficulty=_unit(difficulty.get(s.section_id)),
             weakness=min(1.0, max(0.0, float(weakness.get(s.section_id, 0.0)))),
             learned_minutes=learned.get(s.section_id, 0),
         )
-        for i, s in enumerate(sections)
+        for s in sections
     ]
 
 
@@ -163,8 +209,10 @@ def read_documents(store: DocumentStore, uid: str, course_id: str) -> list[dict[
     return [s.data for s in store.query(query)]
 
 
-def read_size(store: DocumentStore, uid: str, course_id: str) -> CourseSize:
-    return course_size(read_documents(store, uid, course_id))
+def read_sizes(
+    store: DocumentStore, uid: str, course_id: str, sections: Sequence[SectionRef]
+) -> dict[str, CourseSize]:
+    return section_sizes(sections, read_documents(store, uid, course_id))
 
 
 def read_weakness(store: DocumentStore, uid: str, course_id: str) -> dict[str, float]:

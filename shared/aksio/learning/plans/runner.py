@@ -11,7 +11,9 @@ in progress) and the missed ones of earlier days (the record of what was
 planned); it replaces the plan's ``planned`` sessions from ``generate_from``
 on. Completed learn minutes count as learned; the day a replan starts is
 left out if the student already studied on it (its minutes are partly used,
-and the planner only knows whole weekdays).
+and the planner only knows whole weekdays); a later day they worked ahead on
+(a session completed or begun early) keeps only the time its kept sessions
+leave, so no day of the stored schedule is over its minutes.
 
 Difficulty per section comes from the language model
 (``aksio.learning.plans.difficulty``), is stored on the plan as
@@ -80,12 +82,13 @@ def run(services: Services, uid: str, plan_id: str) -> None:
         availability=dict(data["availability"]),
         sections=inputs.section_inputs(
             sections,
-            inputs.course_size(documents),
+            inputs.section_sizes(sections, documents),
             inputs.read_weakness(store, uid, course_id),
             inputs.learned_minutes(s.data for s in kept),
             {sid: r.difficulty for sid, r in rated.items()},
         ),
         blackout_dates=blackouts,
+        booked_minutes=inputs.booked_minutes((s.data for s in kept), start),
         preferred_session_minutes=int(data["preferred_session_minutes"]),
     )
     try:

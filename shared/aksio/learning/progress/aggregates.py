@@ -112,11 +112,11 @@ def by_week(values: Mapping[str, int], days: list[date]) -> dict[str, int]:
     return out
 
 
-def retention(assessment_stats: Mapping[str, Any] | None) -> float | None:
+def retention(reviews: Mapping[str, Any]) -> float | None:
     """True retention: the share of reviews of cards in the review state
     (graduated, so recall is a test of memory, not of a learning step) that
-    were recalled. None before the first such review."""
-    reviews = (assessment_stats or {}).get("reviews") or {}
+    were recalled, from counters of ``stats.review_counters``. None before the
+    first such review."""
     total = int(reviews.get("review_state", 0))
     recalled = int(reviews.get("review_state_recalled", 0))
     if total <= 0:

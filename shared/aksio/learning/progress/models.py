@@ -70,9 +70,10 @@ class Progress(BaseModel):
     minutes_by_week: dict[str, int]
     """Whole-week totals keyed by Monday, for the weeks the window touches."""
     reviews_by_day: dict[str, int]
-    """Flashcard reviews each day (all courses: reviews are counted per user)."""
+    """Flashcard reviews each day (of the course asked for, else of all courses)."""
     retention: float | None
-    """Share of reviews of cards in the review state that were recalled (all courses)."""
+    """Share of reviews of cards in the review state that were recalled (of the
+    course asked for, else of all courses)."""
     streak: Streak
     due_next_7_days: int
     """Active cards due by now + 7 days (overdue ones included)."""

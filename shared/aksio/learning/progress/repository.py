@@ -118,12 +118,13 @@ def get_progress(
             refresh.request_refresh(tasks, uid, v.course_id, v.refresh_key)
 
     minutes = aggregates.minutes_map(learning_data, query.course_id)
-    reviews = aggregates.counts((assessed_data.get("reviews") or {}).get("by_day"))
+    counters = assessment_stats.review_counters(assessed_data, query.course_id)
+    reviews = aggregates.counts(counters.get("by_day"))
     return Progress(
         minutes_by_day=aggregates.by_day(minutes, days),
         minutes_by_week=aggregates.by_week(minutes, days),
         reviews_by_day=aggregates.by_day(reviews, days),
-        retention=aggregates.retention(assessed_data),
+        retention=aggregates.retention(counters),
         streak=get_streak(store, uid, now),
         due_next_7_days=store.count(due_query(uid, query.course_id, now + timedelta(days=7))),
         due_next_30_days=store.count(due_query(uid, query.course_id, now + timedelta(days=30))),
