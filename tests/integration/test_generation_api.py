@@ -50,7 +50,7 @@ class Generation:
         now = self.services.clock.now()
         return create_course(self.store, user.uid, CourseCreateFactory.build(), now).id
 
-    def document(self, user: TestUser, course_id: str) -> str:
+    def document(self, user: TestUser, course_id: str, section_id: str | None = None) -> str:
         """A real textbook excerpt through the real ingestion path."""
         doc = documents.upload(
             self.services,
@@ -59,6 +59,7 @@ class Generation:
             filename=DEMO_DOCUMENT.name,
             data=DEMO_DOCUMENT.read_bytes(),
             title="Darwin: domestic pigeons",
+            section_id=section_id,
         )
         assert self.services.storage_events.drain(60), "processing did not finish"
         snap = self.store.get(doc_paths.document(user.uid, course_id, doc.id))
@@ -191,6 +192,36 @@ def test_cards_from_a_section_and_from_the_whole_course(gen: Generation, user: T
         job = gen.call(user, "GET", f"{A}/flashcards/generate/{job_id}/").json
         assert job["status"] == "ready" and job["created_count"] > 0, job
     assert any(c.section_id == section.id for c in gen.cards(user, course))
+
+
+def test_items_belong_to_the_section_of_the_document_they_cite(
+    gen: Generation, user: TestUser
+) -> None:
+    course = gen.course(user)
+    now = gen.services.clock.now()
+    # a section whose title matches nothing: its passages can only come from its link
+    section = create_section(
+        gen.store, user.uid, course, SectionCreateFactory.build(title="Zq", description=None), now
+    ).id
+    doc = gen.document(user, course, section_id=section)
+    bodies = [
+        {"course_id": course, "section_id": section, "count": 3},
+        {"course_id": course, "count": 6},
+    ]
+    jobs = [gen.call(user, "POST", f"{A}/flashcards/generate/", json=b) for b in bodies]
+    quiz = gen.call(user, "POST", f"{A}/quizzes/generate/", json={"course_id": course, "count": 3})
+    assert [r.status_code for r in (*jobs, quiz)] == [202, 202, 202]
+    gen.wait()
+    done = [gen.call(user, "GET", f"{A}/flashcards/generate/{r.json['id']}/").json for r in jobs]
+    assert [j["status"] for j in done] == ["ready", "ready"], done
+    # the course-wide job also draws on other passages than the section's three
+    assert done[0]["created_count"] > 0 and done[1]["created_count"] > 0, done
+    cards = gen.cards(user, course)
+    assert cards and all(c.section_id == section for c in cards)
+    assert all(c.source is not None and c.source.document_id == doc for c in cards)
+    made = gen.call(user, "GET", f"{A}/quizzes/{quiz.json['id']}/").json
+    assert made["status"] == "ready" and made["section_id"] is None, made
+    assert made["questions"] and all(q["section_id"] == section for q in made["questions"])
 
 
 # ------------------------------------------------------------------ quizzes

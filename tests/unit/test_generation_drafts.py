@@ -33,7 +33,7 @@ def question(passage: SourcePassage, **fields: Any) -> QuestionDraft:
 # ------------------------------------------------------------------ cards
 def test_a_kept_card_cites_its_passage_and_is_tagged(passage: SourcePassage) -> None:
     draft = card(passage, kind="cloze", front="The ___ controls what enters the cell.")
-    kept = drafts.cards_from_drafts([draft], [passage], course_id=COURSE, section_id=None, count=5)
+    kept = drafts.cards_from_drafts([draft], [passage], course_id=COURSE, sections={}, count=5)
     [made] = kept.items
     assert made.course_id == COURSE
     assert made.front == draft.front and made.back == draft.back
@@ -53,7 +53,7 @@ def test_drafts_citing_unknown_passages_or_blank_are_dropped(passage: SourcePass
         card(passage, back="\t"),
         card(passage),
     ]
-    kept = drafts.cards_from_drafts(batch, [passage], course_id=COURSE, section_id=None, count=5)
+    kept = drafts.cards_from_drafts(batch, [passage], course_id=COURSE, sections={}, count=5)
     assert len(kept.items) == 1 and kept.unusable == 3
 
 
@@ -63,31 +63,41 @@ def test_repeats_within_the_batch_count_as_duplicates(passage: SourcePassage) ->
         card(passage, front="  what is   ATP ? "),
         card(passage, front="What is DNA?"),
     ]
-    kept = drafts.cards_from_drafts(batch, [passage], course_id=COURSE, section_id=None, count=5)
+    kept = drafts.cards_from_drafts(batch, [passage], course_id=COURSE, sections={}, count=5)
     assert [c.front for c in kept.items] == ["What is ATP?", "What is DNA?"]
     assert kept.duplicates == 1
 
 
 def test_never_more_than_the_count(passage: SourcePassage) -> None:
     batch = [card(passage) for _ in range(6)]
-    kept = drafts.cards_from_drafts(batch, [passage], course_id=COURSE, section_id=None, count=4)
+    kept = drafts.cards_from_drafts(batch, [passage], course_id=COURSE, sections={}, count=4)
     assert len(kept.items) == 4 and kept.surplus == 2
 
 
 def test_cards_the_course_has_are_dropped(passage: SourcePassage) -> None:
     batch = [card(passage, front="What is ATP?"), card(passage, front="What is DNA?")]
-    kept = drafts.cards_from_drafts(batch, [passage], course_id=COURSE, section_id=None, count=5)
+    kept = drafts.cards_from_drafts(batch, [passage], course_id=COURSE, sections={}, count=5)
     left = drafts.without_existing(kept, {fingerprint("what is atp")})
     assert [c.front for c in left.items] == ["What is DNA?"]
     assert left.fingerprints == [fingerprint("What is DNA?")]
     assert left.duplicates == 1
 
 
+def test_items_take_the_section_of_the_document_they_cite() -> None:
+    linked, loose = SourcePassageFactory.build(), SourcePassageFactory.build()
+    sections = {linked.document_id: "s1"}
+    kept = drafts.cards_from_drafts(
+        [card(linked), card(loose)], [linked, loose], course_id=COURSE, sections=sections, count=5
+    )
+    assert [c.section_id for c in kept.items] == ["s1", None]
+    asked = [question(linked, answer=["mitochondria"]), question(loose, answer=["mitochondria"])]
+    made = drafts.questions_from_drafts(asked, [linked, loose], sections=sections, count=5)
+    assert [q.section_id for q in made.items] == ["s1", None]
+
+
 def test_a_long_passage_is_cut_to_fit_the_citation() -> None:
     long = SourcePassageFactory.build(text="word " * 1000)
-    kept = drafts.cards_from_drafts(
-        [card(long)], [long], course_id=COURSE, section_id=None, count=1
-    )
+    kept = drafts.cards_from_drafts([card(long)], [long], course_id=COURSE, sections={}, count=1)
     source = kept.items[0].source
     assert source is not None
     assert len(source.passage) <= PASSAGE_MAX_CHARS and source.passage.endswith("…")
@@ -138,7 +148,7 @@ def test_short_answer_accepts_the_other_forms(passage: SourcePassage) -> None:
 )
 def test_unsound_questions_are_dropped(passage: SourcePassage, fields: dict[str, object]) -> None:
     batch = [question(passage, **fields), question(passage)]
-    kept = drafts.questions_from_drafts(batch, [passage], section_id=None, count=5)
+    kept = drafts.questions_from_drafts(batch, [passage], sections={}, count=5)
     assert len(kept.items) == 1 and kept.unusable == 1
 
 
@@ -150,7 +160,7 @@ def test_questions_uncited_repeated_or_surplus_are_dropped(passage: SourcePassag
         question(passage),
         question(passage),
     ]
-    kept = drafts.questions_from_drafts(batch, [passage], section_id=None, count=2)
+    kept = drafts.questions_from_drafts(batch, [passage], sections={}, count=2)
     assert len(kept.items) == 2
     assert (kept.unusable, kept.duplicates, kept.surplus) == (1, 1, 1)
 

@@ -9,7 +9,7 @@ course already has. Pure: the caller supplies the existing fingerprints.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,10 +50,11 @@ def cards_from_drafts(
     passages: Sequence[SourcePassage],
     *,
     course_id: str,
-    section_id: str | None,
+    sections: Mapping[str, str],
     count: int,
 ) -> Kept:
-    """Valid, cited, distinct cards (at most ``count``) in the drafts' order."""
+    """Valid, cited, distinct cards (at most ``count``) in the drafts' order;
+    a card's section is its cited document's in ``sections`` (else none)."""
     by_id = {p.passage_id: p for p in passages}
     kept = Kept()
     for draft in drafts:
@@ -64,7 +65,7 @@ def cards_from_drafts(
         try:
             card = FlashcardCreate(
                 course_id=course_id,
-                section_id=section_id,
+                section_id=sections.get(passage.document_id),
                 front=draft.front,
                 back=draft.back,
                 tags=[GENERATED_TAG, draft.kind],
@@ -131,10 +132,11 @@ def questions_from_drafts(
     drafts: Sequence[QuestionDraft],
     passages: Sequence[SourcePassage],
     *,
-    section_id: str | None,
+    sections: Mapping[str, str],
     count: int,
 ) -> Kept:
-    """Valid, cited, distinct questions (at most ``count``) in the drafts' order."""
+    """Valid, cited, distinct questions (at most ``count``) in the drafts'
+    order; a question's section is its cited document's in ``sections``."""
     by_id = {p.passage_id: p for p in passages}
     kept = Kept()
     for draft in drafts:
@@ -143,7 +145,7 @@ def questions_from_drafts(
             kept.unusable += 1
             continue
         try:
-            question = question_from_draft(draft, passage, section_id)
+            question = question_from_draft(draft, passage, sections.get(passage.document_id))
         except ValidationError:
             kept.unusable += 1
             continue

@@ -9,8 +9,9 @@ the document's ``chunk_count``: a 400-page book contributes passages from its
 first, middle and last chapters alike, not only its opening pages.
 
 - a document: passages spread evenly over it;
-- a section: the retriever's best matches for its title and description,
-  from any of the course's documents;
+- a section: passages spread over the documents linked to it; for a section
+  without ready linked documents, the retriever's best matches for its title
+  and description, from any of the course's documents;
 - the whole course: passages allotted to the ready documents in proportion
   to their length, each share spread evenly over its document.
 
@@ -112,6 +113,8 @@ class ReadyDocument:
     id: str
     chunk_count: int
     language: str | None
+    section_id: str | None = None
+    """The section the document is linked to, as stored (may name a deleted one)."""
 
 
 def ready_documents(
@@ -128,10 +131,12 @@ def ready_documents(
 
 def as_ready(snap: Snapshot) -> ReadyDocument:
     language = snap.data.get("language")
+    section_id = snap.data.get("section_id")
     return ReadyDocument(
         id=snap.id,
         chunk_count=int(snap.data.get("chunk_count") or 0),
         language=language if isinstance(language, str) else None,
+        section_id=section_id if isinstance(section_id, str) else None,
     )
 
 

@@ -17,7 +17,7 @@ sentence the student can read, and ``PermanentTaskError`` stops the task.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
@@ -27,6 +27,7 @@ from aksio.assessments.generation import drafts, jobs, passages
 from aksio.courses import paths as course_paths
 from aksio.documents import paths as doc_paths
 from aksio.errors import AppError
+from aksio.ports.documents import collection
 from aksio.ports.llm import DraftRequest, LanguageModelError, SourcePassage
 from aksio.ports.tasks import PermanentTaskError
 
@@ -52,6 +53,9 @@ class GenerationFailed(Exception):
 class Material:
     passages: list[SourcePassage]
     request: DraftRequest
+    sections: dict[str, str] = field(default_factory=dict)
+    """Document id -> the section an item citing it belongs to (documents
+    linked to a section that exists; in a section's scope, all of them)."""
 
 
 def gather(
@@ -73,26 +77,38 @@ def gather(
         raise GenerationFailed("The course no longer exists.")
     documents = passages.ready_documents(store, uid, course_id)
     language = passages.main_language(documents)
+    # Bounded by the course's section limit; a link to a deleted section is ignored.
+    sections = {s.id for s in store.query(collection(course_paths.sections(uid, course_id)))}
+    linked = {d.id: d.section_id for d in documents if d.section_id in sections}
     if document_id is not None:
         doc = store.get(doc_paths.document(uid, course_id, document_id))
         if doc is None or doc.data.get("status") != "ready":
             raise GenerationFailed("The document is no longer available.")
         ready = passages.as_ready(doc)
         language = ready.language or language
+        if ready.section_id in sections:
+            linked[ready.id] = ready.section_id
         chosen = passages.document_passages(store, uid, course_id, ready, count)
     elif section_id is not None:
-        section = store.get(course_paths.section(uid, course_id, section_id))
-        if section is None:
+        if section_id not in sections:
             raise GenerationFailed("The section no longer exists.")
-        chosen = passages.section_passages(
-            store,
-            services.retriever,
-            uid,
-            course_id,
-            title=str(section.data.get("title") or ""),
-            description=section.data.get("description"),
-            count=count,
-        )
+        own = [d for d in documents if linked.get(d.id) == section_id]
+        if own:  # the section's own documents, rather than a guess from its title
+            chosen = passages.course_passages(store, uid, course_id, own, count)
+        else:
+            section = store.get(course_paths.section(uid, course_id, section_id))
+            if section is None:
+                raise GenerationFailed("The section no longer exists.")
+            chosen = passages.section_passages(
+                store,
+                services.retriever,
+                uid,
+                course_id,
+                title=str(section.data.get("title") or ""),
+                description=section.data.get("description"),
+                count=count,
+            )
+        linked = {p.document_id: section_id for p in chosen}
         if not chosen:
             raise GenerationFailed(
                 "No passage of the course's documents matches this section; "
@@ -112,7 +128,7 @@ def gather(
         course_title=title if isinstance(title, str) else None,
         vocabulary=tuple(vocabulary),
     )
-    return Material(chosen, request)
+    return Material(chosen, request, {d: sid for d, sid in linked.items() if sid is not None})
 
 
 # ------------------------------------------------------------------ flashcards
@@ -137,7 +153,7 @@ def run_flashcards(services: Services, uid: str, job_id: str) -> None:
             made,
             material.passages,
             course_id=job.course_id,
-            section_id=job.section_id,
+            sections=material.sections,
             count=job.requested_count,
         )
         existing = cards.existing_fingerprints(store, uid, job.course_id, kept.fingerprints)
@@ -216,8 +232,11 @@ def run_quiz(
             count=count,
         )
         made = services.language_model.draft_questions(material.request)
-        # Questions carry no section of their own: they count under the quiz's.
-        kept = drafts.questions_from_drafts(made, material.passages, section_id=None, count=count)
+        # Each question belongs to its cited document's section (in a section's
+        # scope, that section), so a wrong answer raises the right weakness.
+        kept = drafts.questions_from_drafts(
+            made, material.passages, sections=material.sections, count=count
+        )
         if not kept.items:
             raise GenerationFailed(NOTHING_MADE.format(noun="question"))
         warning = drafts.shortfall_warning(kept, count, "question")
