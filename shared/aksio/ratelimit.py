@@ -12,6 +12,8 @@ from aksio.errors import RateLimited
 from aksio.ports.documents import DocumentStore, Increment
 
 COLLECTION = "rate_limits"
+TTL_FIELD = "expires_at"
+"""Firestore's TTL policy on it (firestore.indexes.json) deletes old windows."""
 
 
 @dataclass(frozen=True)
@@ -35,7 +37,7 @@ def hit(store: DocumentStore, key: str, limit: Limit, now: datetime) -> None:
         path,
         {
             "count": Increment(1),
-            "expires_at": datetime.fromtimestamp(window_end, now.tzinfo) + timedelta(days=1),
+            TTL_FIELD: datetime.fromtimestamp(window_end, now.tzinfo) + timedelta(days=1),
         },
         merge=True,
     )

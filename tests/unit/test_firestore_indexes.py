@@ -93,6 +93,19 @@ def test_feedback_is_queryable_across_users_by_created_at(scope: str) -> None:
     assert {"ASCENDING", "DESCENDING"} <= orders
 
 
+def test_rate_limit_windows_expire_by_ttl() -> None:
+    # Each window is a document (aksio.ratelimit); without the TTL policy on the
+    # field it writes, old windows would pile up forever. Never queried, so not
+    # indexed (an indexed timestamp field that only grows is a write hotspot).
+    from aksio import ratelimit
+
+    overrides = {
+        (o["collectionGroup"], o["fieldPath"]): o for o in _load().get("fieldOverrides", [])
+    }
+    ttl = overrides[(ratelimit.COLLECTION, ratelimit.TTL_FIELD)]
+    assert ttl["ttl"] is True and ttl["indexes"] == []
+
+
 QUERYING_MODULES = (
     "aksio.courses.repository",
     "aksio.assessments.flashcards.repository",

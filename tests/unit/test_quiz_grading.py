@@ -73,6 +73,8 @@ def test_inner_punctuation_is_kept() -> None:
         ("1.234.567,89", {1234567.89}, ""),
         ("1,234", {1234.0, 1.234}, ""),  # ambiguous: both readings
         ("1.234", {1234.0, 1.234}, ""),
+        ("2,000", {2000.0}, ""),  # three zeros: only a thousands separator
+        ("5.000", {5000.0}, ""),
         ("12.5", {12.5}, ""),
         ("1.5e3", {1500.0}, ""),
         ("2E-3", {0.002}, ""),
@@ -122,6 +124,11 @@ def test_not_a_number(raw: str) -> None:
         ("1,000,000", "1e6", None, True),
         ("1.000.000", "1000000", None, True),
         ("1,5", "1.5", None, True),
+        ("2", "2,000", None, False),  # a key of two thousand is not 2...
+        ("2,000", "2", None, False),
+        ("2000", "2,000", None, True),  # ...but any way of writing 2000
+        ("2 000", "2.000", None, True),
+        ("1.234", "1,234", None, True),  # still ambiguous both ways: accepted
         ("9,81 m/s", "9.81 m/s", None, True),
         ("9.81 km/s", "9.81 m/s", None, False),
         ("9.81", "9.81 m/s", None, False),  # the unit is part of the answer

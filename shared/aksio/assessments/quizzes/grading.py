@@ -84,7 +84,8 @@ def parse_number(value: str) -> ParsedNumber | None:
 
 
 def _mantissa_readings(mantissa: str) -> list[str]:
-    """``1.234,5`` -> ``["1234.5"]``; ``1,234`` -> ``["1234", "1.234"]``; [] if malformed."""
+    """``1.234,5`` -> ``["1234.5"]``; ``1,234`` -> ``["1234", "1.234"]``;
+    ``2,000`` -> ``["2000"]``; [] if malformed."""
     commas, dots = mantissa.count(","), mantissa.count(".")
     if commas and dots:
         # Both: the last one is the decimal mark, the other groups thousands.
@@ -105,7 +106,9 @@ def _mantissa_readings(mantissa: str) -> list[str]:
         return []
     decimal = (whole or "0") + "." + fraction
     if len(fraction) == 3 and 1 <= len(whole) <= 3 and not whole.startswith("0"):
-        return [whole + fraction, decimal]
+        # "2,000" is two thousand: a decimal 2 is not written with three zeros
+        # (and reading it as 2 too would accept "2" for a key of 2,000).
+        return [whole + fraction] if fraction == "000" else [whole + fraction, decimal]
     return [decimal]
 
 
