@@ -340,6 +340,28 @@ def test_falling_behind_replans_by_itself_past_the_margin(me: Student) -> None:
     assert me.store.get(paths.study_plan(uid, plan["id"])).data["revision"] == 1  # type: ignore[union-attr]
 
 
+def test_a_plan_read_after_days_away_replans_by_itself(me: Student) -> None:
+    plan = me.ready_plan(me.course())
+    clock = cast(FixedClock, me.api.services.clock)
+    # on track: reading changes nothing
+    assert me.plan(plan["id"])["status"] == "ready"
+    # away for two weeks, nothing marked: far more than the margin missed
+    clock.advance(days=14)
+    missed = sum(
+        s["minutes"] for s in plan["sessions"] if s["date"] < clock.now().date().isoformat()
+    )
+    assert missed > me.api.services.settings.plan_replan_margin_minutes
+    read = me.plan(plan["id"])
+    assert read["status"] == "queued" and read["sessions"], read
+    me.wait()
+    again = me.plan(plan["id"])
+    assert again["status"] == "ready", again
+    stored = me.store.get(paths.study_plan(me.user.uid, plan["id"])).data  # type: ignore[union-attr]
+    assert (stored["revision"], stored["generate_from"]) == (1, clock.now().date().isoformat())
+    assert me.plan(plan["id"])["status"] == "ready"  # the new schedule is on track
+    assert plan_violations(me.store, me.user.uid, plan["id"]) == []
+
+
 def test_delete_removes_the_plan_and_its_sessions(me: Student) -> None:
     plan = me.ready_plan(me.course())
     r = me.call("DELETE", f"{P}{plan['id']}/")

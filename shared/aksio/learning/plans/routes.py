@@ -35,8 +35,8 @@ def create_plan(ctx: RequestContext, body: PlanCreate) -> Plan:
 
 @router.get("/study-plans/<plan_id>/", errors=(404,))
 def get_plan(ctx: RequestContext, plan_id: str) -> Plan:
-    """One plan with its sessions by date."""
-    return repository.get_plan(ctx.services.documents, ctx.uid, plan_id)
+    """One plan with its sessions by date (a plan fallen behind starts replanning)."""
+    return service.get_plan(ctx.services, ctx.uid, plan_id)
 
 
 @router.delete("/study-plans/<plan_id>/", status=204, errors=(404,))

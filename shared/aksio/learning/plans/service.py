@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Iterable, Mapping
-from datetime import date
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, date, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -21,6 +21,7 @@ from aksio.ports.tasks import Task, TaskAlreadyExists
 
 if TYPE_CHECKING:
     from aksio.composition import Services
+    from aksio.ports.documents import Snapshot
 
 log = logging.getLogger("aksio.learning.plans")
 
@@ -158,6 +159,19 @@ def replan_margin(services: Services) -> int:
     return int(getattr(services.settings, "plan_replan_margin_minutes", DEFAULT_REPLAN_MARGIN))
 
 
+def behind_schedule(
+    services: Services, plan: Mapping[str, Any], sessions: Sequence[Snapshot], today: date
+) -> bool:
+    """Whether a ready plan's current schedule is behind by more than the margin.
+    Only the current schedule counts: what was missed before the last replan is
+    already accounted for by it (else every later skip would replan again)."""
+    if plan.get("status") != "ready":
+        return False  # failed, or already being (re)generated
+    since = date.fromisoformat(str(plan.get("generate_from") or plan["start_date"]))
+    current = [s.data for s in sessions if inputs.session_date(s.data) >= since]
+    return behind_by_minutes(current, today) > replan_margin(services)
+
+
 def maybe_replan(services: Services, uid: str, plan_id: str, today: date) -> bool:
     """Queue a replan when the student is behind the plan's current schedule
     by more than the configured margin. Called after a session is skipped or
@@ -168,22 +182,43 @@ def maybe_replan(services: Services, uid: str, plan_id: str, today: date) -> boo
         snap = store.get(repository.plan_path(uid, plan_id))
         if snap is None or snap.data.get("status") != "ready":
             return False  # gone, failed, or already being (re)generated
-        since = date.fromisoformat(str(snap.data.get("generate_from") or snap.data["start_date"]))
-        # Only the current schedule: what was missed before the last replan is
-        # already accounted for by it (else every later skip would replan again).
-        current = [
-            s.data
-            for s in repository.plan_sessions(store, uid, plan_id)
-            if inputs.session_date(s.data) >= since
-        ]
-        if behind_by_minutes(current, today) <= replan_margin(services):
+        sessions = repository.plan_sessions(store, uid, plan_id)
+        if not behind_schedule(services, snap.data, sessions, today):
             return False
-        replan(services, uid, plan_id, today)
-        log.info("plan behind schedule: replan queued", extra={"uid": uid, "plan": plan_id})
-        return True
-    except AppError as exc:
-        log.info("no automatic replan", extra={"uid": uid, "plan": plan_id, "reason": exc.message})
-        return False
+        return _auto_replan(services, uid, plan_id, today) is not None
     except Exception:
         log.exception("automatic replan failed", extra={"uid": uid, "plan": plan_id})
         return False
+
+
+def _auto_replan(services: Services, uid: str, plan_id: str, today: date) -> Plan | None:
+    """Queue a replan the student did not ask for; None when it cannot be
+    (the exam has passed, the course is gone, the queue is down)."""
+    try:
+        queued = replan(services, uid, plan_id, today)
+    except AppError as exc:
+        log.info("no automatic replan", extra={"uid": uid, "plan": plan_id, "reason": exc.message})
+        return None
+    log.info("plan behind schedule: replan queued", extra={"uid": uid, "plan": plan_id})
+    return queued
+
+
+# ------------------------------------------------------------------ read
+def get_plan(services: Services, uid: str, plan_id: str) -> Plan:
+    """One plan with its sessions. A ready plan the student has fallen behind
+    on is queued for a replan as it is read, so a student back after days
+    away finds it adapting without having to mark each missed session.
+    Reading the profile for the local date is skipped when even the latest
+    date anywhere (UTC + 1 day) shows no lag: a plain read stays 2 reads."""
+    store = services.documents
+    snap = repository.require_plan(store, uid, plan_id)
+    sessions = repository.plan_sessions(store, uid, plan_id)
+    plan = repository.to_plan(snap, sessions)
+    latest = services.clock.now().astimezone(UTC).date() + timedelta(days=1)
+    if not behind_schedule(services, snap.data, sessions, latest):
+        return plan
+    today = today_for(services, uid)
+    if not behind_schedule(services, snap.data, sessions, today):
+        return plan
+    queued = _auto_replan(services, uid, plan_id, today)
+    return plan if queued is None else queued.model_copy(update={"sessions": plan.sessions})
