@@ -44,6 +44,10 @@ class Settings(BaseSettings):
     task_min_backoff_s: float = 1.0
     task_max_backoff_s: float = 300.0
     task_max_doublings: int = 5
+    task_stuck_after_s: int = 7200
+    """A plan, generation job or quiz still queued/running this long after its
+    last update is shown failed (``aksio.tasks.stuck``): longer than every
+    attempt timing out (8 x 540 s with Terraform's defaults) plus the backoffs."""
 
     def task_retry_policy(self) -> RetryPolicy:
         return RetryPolicy(

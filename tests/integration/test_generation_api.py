@@ -6,6 +6,7 @@ the in-process task queue (which delivers through the task worker)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, cast
 
@@ -15,6 +16,7 @@ import aksio.assessments.generation.tasks  # noqa: F401  (registers the task han
 from aksio.adapters.inprocess_tasks import InProcessTaskQueue
 from aksio.assessments.flashcards.models import FlashcardListQuery
 from aksio.assessments.flashcards.repository import list_cards
+from aksio.assessments.generation import jobs
 from aksio.assessments.sources import excerpt
 from aksio.composition import Services, set_services
 from aksio.courses.repository import create_course, create_section
@@ -25,6 +27,7 @@ from aksio.documents import service as documents
 from aksio.ids import new_id
 from aksio.ports.documents import collection
 from aksio.ports.llm import LanguageModelError
+from aksio.tasks.stuck import STUCK_ERROR, stuck_after
 from tests.factories.courses import CourseCreateFactory, SectionCreateFactory
 from tests.factories.generation import ScriptedLanguageModel
 from tests.factories.users import TestUser
@@ -222,6 +225,31 @@ def test_items_belong_to_the_section_of_the_document_they_cite(
     made = gen.call(user, "GET", f"{A}/quizzes/{quiz.json['id']}/").json
     assert made["status"] == "ready" and made["section_id"] is None, made
     assert made["questions"] and all(q["section_id"] == section for q in made["questions"])
+
+
+def test_a_job_whose_task_died_shows_failed(gen: Generation, user: TestUser) -> None:
+    course = gen.course(user)
+    after = stuck_after(gen.services.settings)
+    now = gen.services.clock.now()
+    recent, dead = (
+        jobs.create_job(
+            gen.store,
+            user.uid,
+            course_id=course,
+            document_id=None,
+            section_id=None,
+            count=3,
+            now=now - age,
+        )
+        for age in (after - timedelta(minutes=1), after + timedelta(minutes=1))
+    )
+    got = {
+        j.id: gen.call(user, "GET", f"{A}/flashcards/generate/{j.id}/").json for j in (recent, dead)
+    }
+    assert (got[recent.id]["status"], got[recent.id]["error"]) == ("queued", None)
+    assert (got[dead.id]["status"], got[dead.id]["error"]) == ("failed", STUCK_ERROR)
+    listed = gen.call(user, "GET", f"{A}/flashcards/generate/").json["items"]
+    assert {j["id"]: j["status"] for j in listed} == {recent.id: "queued", dead.id: "failed"}
 
 
 # ------------------------------------------------------------------ quizzes

@@ -6,6 +6,7 @@ and the weakness counters they raise."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from aksio.courses import repository as courses
 from aksio.documents import repository as doc_repository
 from aksio.ids import new_id
 from aksio.pagination import PageQuery
+from aksio.tasks.stuck import STUCK_ERROR, stuck_after
 from tests.factories.courses import CourseCreateFactory, SectionCreateFactory
 from tests.factories.quizzes import (
     MultipleChoiceFactory,
@@ -186,6 +188,22 @@ def test_put_on_a_quiz_being_generated_is_a_conflict(me: Student) -> None:
     body = {"title": "t", "questions": [question_body(TrueFalseFactory)]}
     r = me.call("PUT", f"/{pending.id}/", json=body)
     assert r.status_code == 409 and r.json["error"]["code"] == "conflict"
+    assert me.call("GET", f"/{pending.id}/").json["status"] == "queued"
+
+
+def test_a_quiz_whose_generation_died_shows_failed_and_can_be_written(me: Student) -> None:
+    s = me.api.services
+    long_ago = s.clock.now() - stuck_after(s.settings) - timedelta(minutes=1)
+    stuck = repository.create_pending_quiz(
+        s.documents, me.user.uid, course_id=me.course_id, title="g", section_id=None, now=long_ago
+    )
+    got = me.call("GET", f"/{stuck.id}/").json
+    assert (got["status"], got["error"]) == ("failed", STUCK_ERROR)
+    listed = {q["id"]: q for q in me.call("GET", "/").json["items"]}
+    assert listed[stuck.id]["status"] == "failed"
+    body = {"title": "t", "questions": [question_body(TrueFalseFactory)]}
+    r = me.call("PUT", f"/{stuck.id}/", json=body)
+    assert r.status_code == 200 and r.json["status"] == "ready", r.json
 
 
 def test_delete_removes_the_quiz_and_its_attempts(me: Student) -> None:

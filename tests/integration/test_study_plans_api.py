@@ -27,6 +27,7 @@ from aksio.learning.plans.difficulty import WARNING as DIFFICULTY_WARNING
 from aksio.learning.plans.service import PLAN_TASK
 from aksio.ports.llm import LanguageModelError
 from aksio.ports.tasks import Task
+from aksio.tasks.stuck import STUCK_ERROR, stuck_after
 from tests.factories.courses import CourseCreateFactory, SectionCreateFactory
 from tests.factories.generation import ScriptedLanguageModel, seed_processed_document
 from tests.factories.learning import plan_body, plan_violations
@@ -360,6 +361,26 @@ def test_a_plan_read_after_days_away_replans_by_itself(me: Student) -> None:
     assert (stored["revision"], stored["generate_from"]) == (1, clock.now().date().isoformat())
     assert me.plan(plan["id"])["status"] == "ready"  # the new schedule is on track
     assert plan_violations(me.store, me.user.uid, plan["id"]) == []
+
+
+def test_a_plan_whose_task_died_shows_failed_and_can_be_replanned(me: Student) -> None:
+    plan = me.ready_plan(me.course())
+    # the task's last attempt was killed mid-run: no give-up hook ran
+    me.store.update(paths.study_plan(me.user.uid, plan["id"]), {"status": "running"})
+    clock = cast(FixedClock, me.api.services.clock)
+    after = stuck_after(me.api.services.settings)
+    clock.advance(seconds=after.total_seconds() - 60)
+    assert me.plan(plan["id"])["status"] == "running"  # within the retry schedule
+    assert me.call("POST", f"{P}{plan['id']}/replan/").status_code == 409
+    clock.advance(seconds=120)
+    shown = me.plan(plan["id"])
+    assert (shown["status"], shown["error"]) == ("failed", STUCK_ERROR)
+    listed = me.call("GET", P).json["items"]
+    assert [p["status"] for p in listed if p["id"] == plan["id"]] == ["failed"]
+    r = me.call("POST", f"{P}{plan['id']}/replan/")
+    assert r.status_code == 202, r.json
+    me.wait()
+    assert me.plan(plan["id"])["status"] == "ready"
 
 
 def test_delete_removes_the_plan_and_its_sessions(me: Student) -> None:

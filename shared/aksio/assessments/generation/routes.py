@@ -20,6 +20,7 @@ from aksio.assessments.quizzes.models import Quiz
 from aksio.http.context import RequestContext
 from aksio.http.router import Router
 from aksio.pagination import Page
+from aksio.tasks.stuck import shown, shown_page
 
 router = Router(prefix="/api/v1/assessments", tag="generation")
 
@@ -40,13 +41,13 @@ def list_generation_jobs(ctx: RequestContext, query: JobListQuery) -> Page[Gener
     filters (404 when it is not one of the caller's courses)."""
     store = ctx.services.documents
     ownership.check_filter(store, ctx.uid, query.course_id)
-    return jobs.list_jobs(store, ctx.uid, query)
+    return shown_page(ctx.services, jobs.list_jobs(store, ctx.uid, query))
 
 
 @router.get("/flashcards/generate/<job_id>/", errors=(404,))
 def get_generation_job(ctx: RequestContext, job_id: str) -> GenerationJob:
     """One generation job: its status, how many cards it added and why not more."""
-    return jobs.get_job(ctx.services.documents, ctx.uid, job_id)
+    return shown(ctx.services, jobs.get_job(ctx.services.documents, ctx.uid, job_id))
 
 
 @router.post("/quizzes/generate/", status=202, errors=(404, 409, 429, 503))

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, get_args
 
 from aksio.assessments import paths, sources, stats
@@ -40,6 +40,7 @@ from aksio.errors import Conflict, InvalidInput, NotFound
 from aksio.ids import is_valid_id, new_id
 from aksio.pagination import Page, fetch_page
 from aksio.ports.documents import DocumentStore, Query, Snapshot, Transaction, collection
+from aksio.tasks.stuck import is_stuck
 
 QUIZ_GONE = "No such quiz."
 ATTEMPT_GONE = "No such attempt."
@@ -287,17 +288,27 @@ def fill_quiz(
 
 
 def replace_quiz(
-    store: DocumentStore, uid: str, quiz_id: str, body: QuizReplace, now: datetime
+    store: DocumentStore,
+    uid: str,
+    quiz_id: str,
+    body: QuizReplace,
+    now: datetime,
+    *,
+    stuck_after: timedelta | None = None,
 ) -> Quiz:
     """PUT: a new title, section and questions. Questions sent with their id
     keep it (earlier attempts name them); an id the quiz does not have is a 400.
-    A quiz being generated cannot be edited (409)."""
+    A quiz being generated cannot be edited (409), unless its generation is
+    stuck (``aksio.tasks.stuck``; None: never)."""
     path = quiz_path(uid, quiz_id)
 
     def apply(tx: Transaction) -> dict[str, Any]:
         current = _existing(tx.get(path))
         data = current.data
-        if data.get("status") in BUSY_STATUSES:
+        busy = data.get("status") in BUSY_STATUSES
+        if busy and not (
+            stuck_after and is_stuck(data.get("status"), data.get("updated_at"), now, stuck_after)
+        ):
             raise Conflict(
                 "The quiz is still being generated; edit it once it is ready.",
                 details={"status": data.get("status")},

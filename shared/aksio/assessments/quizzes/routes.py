@@ -23,6 +23,7 @@ from aksio.assessments.quizzes.models import (
 from aksio.http.context import RequestContext
 from aksio.http.router import Router
 from aksio.pagination import Page
+from aksio.tasks.stuck import shown, shown_page, stuck_after
 
 router = Router(prefix="/api/v1/assessments", tag="quizzes")
 
@@ -33,7 +34,7 @@ def list_quizzes(ctx: RequestContext, query: QuizListQuery) -> Page[Quiz]:
     is not one of the caller's courses). Keys hidden."""
     store = ctx.services.documents
     ownership.check_filter(store, ctx.uid, query.course_id)
-    return repository.list_quizzes(store, ctx.uid, query)
+    return shown_page(ctx.services, repository.list_quizzes(store, ctx.uid, query))
 
 
 @router.post("/quizzes/", status=201, errors=(404,))
@@ -46,7 +47,8 @@ def create_quiz(ctx: RequestContext, body: QuizCreate) -> Quiz:
 @router.get("/quizzes/<quiz_id>/", errors=(404,))
 def get_quiz(ctx: RequestContext, quiz_id: str, query: QuizGetQuery) -> Quiz:
     """One quiz; ``?reveal=true`` adds each question's key and explanation."""
-    return repository.get_quiz(ctx.services.documents, ctx.uid, quiz_id, reveal=query.reveal)
+    quiz = repository.get_quiz(ctx.services.documents, ctx.uid, quiz_id, reveal=query.reveal)
+    return shown(ctx.services, quiz)
 
 
 @router.put("/quizzes/<quiz_id>/", errors=(404, 409))
@@ -55,7 +57,9 @@ def replace_quiz(ctx: RequestContext, quiz_id: str, body: QuizReplace) -> Quiz:
 
     409 while the quiz is being generated."""
     s = ctx.services
-    return repository.replace_quiz(s.documents, ctx.uid, quiz_id, body, s.clock.now())
+    return repository.replace_quiz(
+        s.documents, ctx.uid, quiz_id, body, s.clock.now(), stuck_after=stuck_after(s.settings)
+    )
 
 
 @router.delete("/quizzes/<quiz_id>/", status=204, errors=(404,))

@@ -17,7 +17,7 @@ sessions area, which patches their status), with ``plan_id`` and ``date``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from aksio.errors import Conflict, NotFound
@@ -33,6 +33,7 @@ from aksio.ports.documents import (
     Transaction,
     collection,
 )
+from aksio.tasks.stuck import is_stuck
 
 PLAN_GONE = "No such study plan."
 MAX_PLAN_SESSIONS = 5000
@@ -119,17 +120,24 @@ def update_plan(
 
 
 def mark_queued_for_replan(
-    store: DocumentStore, uid: str, plan_id: str, generate_from: str, now: datetime
+    store: DocumentStore,
+    uid: str,
+    plan_id: str,
+    generate_from: str,
+    now: datetime,
+    *,
+    stuck_after: timedelta,
 ) -> dict[str, Any]:
-    """Queue a new revision from ``generate_from``; 409 while one is pending.
-    Returns the plan's data as written."""
+    """Queue a new revision from ``generate_from``; 409 while one is pending
+    (unless it is stuck: ``aksio.tasks.stuck``). Returns the plan's data as written."""
     path = plan_path(uid, plan_id)
 
     def apply(tx: Transaction) -> dict[str, Any]:
         snap = tx.get(path)
         if snap is None:
             raise NotFound(PLAN_GONE)
-        if snap.data.get("status") in BUSY:
+        status, updated = snap.data.get("status"), snap.data.get("updated_at")
+        if status in BUSY and not is_stuck(status, updated, now, stuck_after):
             raise Conflict("The plan is being generated; try again when it is ready.")
         change = {
             "status": "queued",

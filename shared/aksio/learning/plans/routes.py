@@ -13,6 +13,7 @@ from aksio.learning import filters
 from aksio.learning.plans import repository, service
 from aksio.learning.plans.models import Plan, PlanCreate, PlanListQuery
 from aksio.pagination import Page
+from aksio.tasks.stuck import shown, shown_page
 
 router = Router(prefix="/api/v1/learning", tag="plans")
 
@@ -24,7 +25,7 @@ def list_plans(ctx: RequestContext, query: PlanListQuery) -> Page[Plan]:
     the caller's courses."""
     store = ctx.services.documents
     filters.check_filters(store, ctx.uid, query.course_id)
-    return repository.list_plans(store, ctx.uid, query)
+    return shown_page(ctx.services, repository.list_plans(store, ctx.uid, query))
 
 
 @router.post("/study-plans/", status=202, errors=(404, 409, 503))
@@ -36,7 +37,7 @@ def create_plan(ctx: RequestContext, body: PlanCreate) -> Plan:
 @router.get("/study-plans/<plan_id>/", errors=(404,))
 def get_plan(ctx: RequestContext, plan_id: str) -> Plan:
     """One plan with its sessions by date (a plan fallen behind starts replanning)."""
-    return service.get_plan(ctx.services, ctx.uid, plan_id)
+    return shown(ctx.services, service.get_plan(ctx.services, ctx.uid, plan_id))
 
 
 @router.delete("/study-plans/<plan_id>/", status=204, errors=(404,))

@@ -18,6 +18,7 @@ from aksio.learning.planning import MAX_HORIZON_DAYS, PlanRequest, SectionInput,
 from aksio.learning.plans import inputs, repository
 from aksio.learning.plans.models import Plan, PlanCreate, PlanTaskPayload
 from aksio.ports.tasks import Task, TaskAlreadyExists
+from aksio.tasks.stuck import stuck_after
 
 if TYPE_CHECKING:
     from aksio.composition import Services
@@ -134,7 +135,14 @@ def replan(services: Services, uid: str, plan_id: str, today: date | None = None
             "The exam date has passed; there is nothing left to plan.",
             details=[{"field": "exam_date", "location": "body", "message": "in the past"}],
         )
-    data = repository.mark_queued_for_replan(store, uid, plan_id, _iso(today), services.clock.now())
+    data = repository.mark_queued_for_replan(
+        store,
+        uid,
+        plan_id,
+        _iso(today),
+        services.clock.now(),
+        stuck_after=stuck_after(services.settings),
+    )
     key = f"{repository.plan_path(uid, plan_id)}/revision-{data['revision']}"
     _enqueue_or_fail(services, uid, plan_id, key)
     return Plan.model_validate({**data, "id": plan_id})
