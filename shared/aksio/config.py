@@ -96,6 +96,10 @@ class Settings(BaseSettings):
     generation_daily_limit: int = 20
     """Generation requests per user per UTC day (each one may call the model)."""
     generation_max_count: int = 50
+    plan_daily_limit: int = 20
+    """Study plan requests and replans a student asks for, per user per UTC
+    day (a build may call the model to rate the sections); automatic replans
+    do not count."""
     """Most cards or questions one generation request may ask for."""
     fsrs_min_reviews_to_fit: int = 500
     """Personal FSRS parameters are first fitted at this many reviews (the optimiser

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import math
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from aksio.errors import RateLimited
 from aksio.ports.documents import DocumentStore, Increment
@@ -47,3 +47,27 @@ def hit(store: DocumentStore, key: str, limit: Limit, now: datetime) -> None:
         raise RateLimited(
             f"Too many attempts; try again in {retry_after} seconds.", retry_after=retry_after
         )
+
+
+DAY_S = 86_400
+
+
+def next_utc_midnight(now: datetime) -> datetime:
+    day = math.floor(now.timestamp() / DAY_S)
+    return datetime.fromtimestamp((day + 1) * DAY_S, UTC)
+
+
+def hit_daily(store: DocumentStore, key: str, limit: int, now: datetime, what: str) -> None:
+    """One of a user's ``what`` (e.g. "generation requests") for the UTC day;
+    429 past ``limit``, with ``retry_after`` and ``reset_at`` (when the next
+    day's allowance starts) in the error's details."""
+    try:
+        hit(store, key, Limit(limit, DAY_S), now)
+    except RateLimited as exc:
+        at = next_utc_midnight(now).isoformat().replace("+00:00", "Z")
+        error = RateLimited(
+            f"You have used today's {limit} {what}; more from {at}.",
+            retry_after=exc.retry_after,
+        )
+        error.details = {"retry_after": exc.retry_after, "reset_at": at}
+        raise error from None

@@ -383,6 +383,32 @@ def test_a_plan_whose_task_died_shows_failed_and_can_be_replanned(me: Student) -
     assert me.plan(plan["id"])["status"] == "ready"
 
 
+def test_plan_requests_and_replans_share_a_daily_limit(me: Student) -> None:
+    services = me.api.services
+    services.settings = services.settings.model_copy(update={"plan_daily_limit": 2})
+    course = me.course()
+    # mistakes a client can fix do not use the allowance
+    assert me.create(course, exam_date=(TODAY - timedelta(days=1)).isoformat()).status_code == 400
+    plan = me.ready_plan(course)
+    assert me.call("POST", f"{P}{plan['id']}/replan/").status_code == 202
+    me.wait()
+    r = me.create(course)
+    assert r.status_code == 429 and r.json["error"]["code"] == "rate_limited", r.json
+    assert r.json["error"]["details"]["reset_at"].endswith("T00:00:00Z")
+    assert me.call("POST", f"{P}{plan['id']}/replan/").status_code == 429
+    # the system's own replan of a plan fallen behind is not refused (same day)
+    again = me.plan(plan["id"])
+    days = sorted({date.fromisoformat(s["date"]) for s in again["sessions"]})
+    skipped = 0
+    for day in days:
+        skipped += _mark(me, again, day, "skipped")
+        if skipped > services.settings.plan_replan_margin_minutes:
+            break
+    assert me.plan(plan["id"])["status"] == "queued"
+    me.wait()
+    assert me.plan(plan["id"])["status"] == "ready"
+
+
 def test_delete_removes_the_plan_and_its_sessions(me: Student) -> None:
     plan = me.ready_plan(me.course())
     r = me.call("DELETE", f"{P}{plan['id']}/")

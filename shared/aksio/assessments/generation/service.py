@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import math
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from aksio.assessments.generation import jobs, passages
@@ -26,11 +25,11 @@ from aksio.assessments.generation.models import (
 from aksio.courses import paths as course_paths
 from aksio.courses.repository import SECTION_GONE, require_course
 from aksio.documents.repository import get_document
-from aksio.errors import Conflict, InvalidInput, NotFound, RateLimited, Unavailable
+from aksio.errors import Conflict, InvalidInput, NotFound, Unavailable
 from aksio.ids import is_valid_id
 from aksio.ports.documents import DocumentStore, Snapshot
 from aksio.ports.tasks import Task, TaskAlreadyExists
-from aksio.ratelimit import Limit, hit
+from aksio.ratelimit import hit_daily
 
 if TYPE_CHECKING:
     from aksio.assessments.quizzes.models import Quiz
@@ -40,7 +39,6 @@ log = logging.getLogger("aksio.assessments.generation")
 
 FLASHCARDS_TASK = "generate_flashcards"
 QUIZ_TASK = "generate_quiz"
-DAY_S = 86_400
 NO_TEXT = "Upload and process a document first: this course has no text to generate from yet."
 UNAVAILABLE = "Generation could not be started right now; try again."
 
@@ -113,26 +111,10 @@ def check_scope(
     return Scope(course_id, document_id, section_id, label)
 
 
-def next_utc_midnight(now: datetime) -> datetime:
-    day = math.floor(now.timestamp() / DAY_S)
-    return datetime.fromtimestamp((day + 1) * DAY_S, UTC)
-
-
 def count_request(services: Services, uid: str, now: datetime) -> None:
-    """One of the user's generation requests for the UTC day; 429 past the limit,
-    with ``retry_after`` and ``reset_at`` (when the next day's allowance starts)."""
+    """One of the user's generation requests for the UTC day (429 past the limit)."""
     limit = services.settings.generation_daily_limit
-    try:
-        hit(services.documents, f"generate:{uid}", Limit(limit, DAY_S), now)
-    except RateLimited as exc:
-        reset = next_utc_midnight(now)
-        at = reset.isoformat().replace("+00:00", "Z")
-        error = RateLimited(
-            f"You have used today's {limit} generation requests; more from {at}.",
-            retry_after=exc.retry_after,
-        )
-        error.details = {"retry_after": exc.retry_after, "reset_at": at}
-        raise error from None
+    hit_daily(services.documents, f"generate:{uid}", limit, now, "generation requests")
 
 
 def _enqueue(services: Services, task: Task) -> None:

@@ -65,6 +65,12 @@ def session_id(plan_id: str, revision: int, index: int) -> str:
     return f"{plan_id}-{revision:03d}-{index:04d}"
 
 
+def session_revision(session_id: str) -> int | None:
+    """The plan revision that wrote a plan session (None: not a plan session id)."""
+    parts = session_id.rsplit("-", 2)
+    return int(parts[1]) if len(parts) == 3 and parts[1].isdigit() else None
+
+
 # ------------------------------------------------------------------ plans
 def plan_path(uid: str, plan_id: str) -> str:
     """The plan's path; an id that cannot be one answers 404 like a missing plan."""

@@ -28,9 +28,10 @@ def list_plans(ctx: RequestContext, query: PlanListQuery) -> Page[Plan]:
     return shown_page(ctx.services, repository.list_plans(store, ctx.uid, query))
 
 
-@router.post("/study-plans/", status=202, errors=(404, 409, 503))
+@router.post("/study-plans/", status=202, errors=(404, 409, 429, 503))
 def create_plan(ctx: RequestContext, body: PlanCreate) -> Plan:
-    """Plan a course up to its exam; the plan is built in the background."""
+    """Plan a course up to its exam; the plan is built in the background.
+    Counts against a daily limit (with replans)."""
     return service.request_plan(ctx.services, ctx.uid, body)
 
 
@@ -46,8 +47,9 @@ def delete_plan(ctx: RequestContext, plan_id: str) -> None:
     repository.delete_plan(ctx.services.documents, ctx.uid, plan_id)
 
 
-@router.post("/study-plans/<plan_id>/replan/", status=202, errors=(404, 409, 503))
+@router.post("/study-plans/<plan_id>/replan/", status=202, errors=(404, 409, 429, 503))
 def replan(ctx: RequestContext, plan_id: str) -> Plan:
     """Rebuild the plan from today: what was done is kept and counted, missed
-    and remaining work is rescheduled, weak sections get more time."""
-    return service.replan(ctx.services, ctx.uid, plan_id)
+    and remaining work is rescheduled, weak sections get more time. Counts
+    against the daily limit of plan requests."""
+    return service.replan(ctx.services, ctx.uid, plan_id, asked=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -18,6 +18,7 @@ from aksio.learning.planning import MAX_HORIZON_DAYS, PlanRequest, SectionInput,
 from aksio.learning.plans import inputs, repository
 from aksio.learning.plans.models import Plan, PlanCreate, PlanTaskPayload
 from aksio.ports.tasks import Task, TaskAlreadyExists
+from aksio.ratelimit import hit_daily
 from aksio.tasks.stuck import stuck_after
 
 if TYPE_CHECKING:
@@ -80,6 +81,7 @@ def request_plan(services: Services, uid: str, body: PlanCreate) -> Plan:
         ),
         today,
     )
+    count_request(services, uid, now)  # after every check a client can fix
     plan_id = new_id()
     data = {
         "course_id": body.course_id,
@@ -122,10 +124,25 @@ def _enqueue_or_fail(services: Services, uid: str, plan_id: str, dedupe_key: str
         raise Unavailable(UNAVAILABLE) from exc
 
 
+def count_request(services: Services, uid: str, now: datetime) -> None:
+    """One of the user's plan requests for the UTC day (429 past the limit)."""
+    limit = services.settings.plan_daily_limit
+    hit_daily(services.documents, f"plan:{uid}", limit, now, "study plan requests")
+
+
 # ------------------------------------------------------------------ replan
-def replan(services: Services, uid: str, plan_id: str, today: date | None = None) -> Plan:
+def replan(
+    services: Services,
+    uid: str,
+    plan_id: str,
+    today: date | None = None,
+    *,
+    asked: bool = False,
+) -> Plan:
     """Regenerate the plan from ``today`` (the profile's today by default):
-    the task keeps what the student did and replans the rest."""
+    the task keeps what the student did and replans the rest. A replan the
+    student ``asked`` for counts against the daily limit once the checks a
+    client can fix have passed (automatic ones do not count)."""
     store = services.documents
     snap = repository.require_plan(store, uid, plan_id)
     require_course(store, uid, str(snap.data.get("course_id")))
@@ -135,6 +152,8 @@ def replan(services: Services, uid: str, plan_id: str, today: date | None = None
             "The exam date has passed; there is nothing left to plan.",
             details=[{"field": "exam_date", "location": "body", "message": "in the past"}],
         )
+    if asked:
+        count_request(services, uid, services.clock.now())
     data = repository.mark_queued_for_replan(
         store,
         uid,
@@ -171,12 +190,14 @@ def behind_schedule(
     services: Services, plan: Mapping[str, Any], sessions: Sequence[Snapshot], today: date
 ) -> bool:
     """Whether a ready plan's current schedule is behind by more than the margin.
-    Only the current schedule counts: what was missed before the last replan is
-    already accounted for by it (else every later skip would replan again)."""
+    Only the current schedule counts, the sessions of the plan's latest
+    revision: what was missed or skipped before the last replan is already
+    accounted for by it (else the replan itself would look behind and every
+    read would replan again)."""
     if plan.get("status") != "ready":
         return False  # failed, or already being (re)generated
-    since = date.fromisoformat(str(plan.get("generate_from") or plan["start_date"]))
-    current = [s.data for s in sessions if inputs.session_date(s.data) >= since]
+    revision = int(plan.get("revision") or 0)
+    current = [s.data for s in sessions if repository.session_revision(s.id) == revision]
     return behind_by_minutes(current, today) > replan_margin(services)
 
 
