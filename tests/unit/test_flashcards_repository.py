@@ -321,3 +321,25 @@ def test_ids_that_cannot_exist_are_not_found(store: SqliteDocumentStore, bad_id:
         repository.get_card(store, UID, bad_id)
     with pytest.raises(NotFound):
         reviews.undo_review(store, UID, bad_id)
+
+
+def test_generation_runs_racing_to_add_the_same_cards_add_each_once(
+    store: SqliteDocumentStore, course_id: str
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    bodies = [FlashcardCreateFactory.build(course_id=course_id) for _ in range(6)]
+    runs = 4
+
+    def run(_: int) -> list[Flashcard]:
+        return repository.create_cards(store, UID, bodies, START, origin="generated")
+
+    with ThreadPoolExecutor(runs) as pool:
+        created = [c for made in pool.map(run, range(runs)) for c in made]
+    assert sorted(c.front for c in created) == sorted(b.front for b in bodies)
+    page = repository.list_cards(store, UID, FlashcardListQuery(course_id=course_id, limit=100))
+    assert len(page.items) == len(bodies)
+    snap = store.get(paths.stats(UID))
+    assert snap is not None and stats.card_counts(snap.data, course_id)["new"] == len(bodies)
+    # a manual card with the same front is the student's own: never skipped
+    assert len(repository.create_cards(store, UID, bodies[:1], START)) == 1

@@ -41,6 +41,14 @@ def fingerprint(front: str) -> str:
     return hashlib.sha256(normalize_text(front).encode()).hexdigest()[:32]
 
 
+def generated_card_id(course_id: str, front_fingerprint: str) -> str:
+    """A generated card's id, fixed by its course and front: two generation
+    runs racing to add the same card write the same document, and the
+    transaction that finds it already there skips it."""
+    digest = hashlib.sha256(f"{course_id}/{front_fingerprint}".encode()).hexdigest()[:32]
+    return f"gen-{digest}"
+
+
 def new_card_document(
     fields: Mapping[str, Any], now: datetime, *, origin: str = "manual"
 ) -> dict[str, Any]:

@@ -181,40 +181,63 @@ def create_cards(
 ) -> list[Flashcard]:
     """Create cards after checking their course(s) and sections (404 if one is
     missing). Up to CARDS_PER_TRANSACTION cards commit all together with their
-    stats; more (generation) commit in chunks of that size."""
+    stats; more (generation) commit in chunks of that size.
+
+    Generated cards (``origin="generated"``) get ids fixed by course and front
+    (``domain.generated_card_id``); one that exists already is skipped in the
+    writing transaction, so concurrent generation runs cannot double a card.
+    Returns the cards created."""
     if not bodies:
         return []
-    documents = [
-        (new_id(), domain.new_card_document(b.model_dump(mode="json"), now, origin=origin))
-        for b in bodies
-    ]
+    documents = []
+    for body in bodies:
+        doc = domain.new_card_document(body.model_dump(mode="json"), now, origin=origin)
+        fixed = origin == "generated"
+        card_id = domain.generated_card_id(doc["course_id"], doc["fingerprint"]) if fixed else None
+        documents.append((card_id or new_id(), doc))
+    created: list[Flashcard] = []
     for start in range(0, len(documents), CARDS_PER_TRANSACTION):
-        _create_chunk(store, uid, documents[start : start + CARDS_PER_TRANSACTION])
-    return [to_flashcard(card_id, doc) for card_id, doc in documents]
+        chunk = dict(documents[start : start + CARDS_PER_TRANSACTION])
+        written = _create_chunk(
+            store, uid, list(chunk.items()), skip_existing=origin == "generated"
+        )
+        created += [to_flashcard(card_id, chunk[card_id]) for card_id in written]
+    return created
 
 
 def _create_chunk(
-    store: DocumentStore, uid: str, documents: list[tuple[str, dict[str, Any]]]
-) -> None:
+    store: DocumentStore,
+    uid: str,
+    documents: list[tuple[str, dict[str, Any]]],
+    *,
+    skip_existing: bool,
+) -> list[str]:
+    """The ids written: all of them, or (``skip_existing``) those not there yet."""
     by_course: dict[str, list[str | None]] = {}
     cited: dict[str, list[Any]] = {}
     for _, doc in documents:
         by_course.setdefault(doc["course_id"], []).append(doc["section_id"])
         cited.setdefault(doc["course_id"], []).append(doc.get("source"))
+    card_paths = [paths.flashcard(uid, card_id) for card_id, _ in documents]
 
-    def apply(tx: Transaction) -> None:
+    def apply(tx: Transaction) -> list[str]:
         for course_id, section_ids in by_course.items():
             _check_course(
                 tx, uid, course_id, section_ids, sources.cited_documents(cited[course_id])
             )
-        for card_id, doc in documents:
+        there = tx.get_many(card_paths) if skip_existing else [None] * len(documents)
+        fresh = [(c, d) for (c, d), snap in zip(documents, there, strict=True) if snap is None]
+        if not fresh:
+            return []
+        added: dict[str, int] = {}
+        for card_id, doc in fresh:
             tx.create(paths.flashcard(uid, card_id), doc)
-        update = stats.combine(
-            *(stats.card_added(c, "new", n=len(s)) for c, s in by_course.items())
-        )
+            added[doc["course_id"]] = added.get(doc["course_id"], 0) + 1
+        update = stats.combine(*(stats.card_added(c, "new", n=n) for c, n in added.items()))
         tx.set(paths.stats(uid), update, merge=True)
+        return [card_id for card_id, _ in fresh]
 
-    store.run_transaction(apply)
+    return store.run_transaction(apply)
 
 
 def replace_card(

@@ -97,6 +97,19 @@ def without_existing(kept: Kept, existing: Collection[str]) -> Kept:
     return out
 
 
+def only_created(kept: Kept, fronts: Collection[str]) -> Kept:
+    """The cards among ``kept`` whose front was written; the rest were already
+    there (a concurrent run added them) and count as duplicates."""
+    out = Kept(unusable=kept.unusable, duplicates=kept.duplicates, surplus=kept.surplus)
+    for item, key in zip(kept.items, kept.fingerprints, strict=True):
+        if item.front in fronts:
+            out.items.append(item)
+            out.fingerprints.append(key)
+        else:
+            out.duplicates += 1
+    return out
+
+
 def question_from_draft(
     draft: QuestionDraft, passage: SourcePassage, section_id: str | None
 ) -> QuestionCreate:

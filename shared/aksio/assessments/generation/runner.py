@@ -160,7 +160,10 @@ def run_flashcards(services: Services, uid: str, job_id: str) -> None:
         kept = drafts.without_existing(kept, existing)
         if not kept.items and not kept.duplicates:
             raise GenerationFailed(NOTHING_MADE.format(noun="card"))
-        cards.create_cards(store, uid, kept.items, clock.now(), origin="generated")
+        # The query above catches the course's cards; the transaction catches a
+        # concurrent run adding the same generated card in the meantime.
+        created = cards.create_cards(store, uid, kept.items, clock.now(), origin="generated")
+        kept = drafts.only_created(kept, {c.front for c in created})
     except LanguageModelError as exc:
         if exc.retryable:
             raise
