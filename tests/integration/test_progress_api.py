@@ -265,7 +265,7 @@ def test_progress_after_reviews_a_quiz_and_sessions(me: Student, clock: FixedClo
     assert course["weakest_sections"][0]["weakness"] > 0.5
 
 
-def test_plan_adherence_counts_completed_plan_sessions_dated_up_to_today(
+def test_plan_adherence_counts_sessions_of_earlier_days_and_today_once_done(
     me: Student, clock: FixedClock
 ) -> None:
     today = clock.now().date()
@@ -277,16 +277,24 @@ def test_plan_adherence_counts_completed_plan_sessions_dated_up_to_today(
     assert r.status_code == 200
     me.complete(ids[5])  # working ahead: not yet due, not counted
     got = me.progress()
-    assert got["plan_adherence"] == 0.5  # 2 of the 4 due so far
+    # 2 of the 3 sessions of earlier days; today's is not missed yet
+    assert got["plan_adherence"] == pytest.approx(2 / 3)
+    me.complete(ids[3])  # today's, done: now it counts
+    assert me.progress()["plan_adherence"] == 0.75
     # ad-hoc sessions are outside any plan
     me.complete(me.session()["id"])
-    assert me.progress(f"?course_id={me.course_id}")["plan_adherence"] == 0.5
+    assert me.progress(f"?course_id={me.course_id}")["plan_adherence"] == 0.75
     # another course's plan does not count in this course's view
     other = courses.create_course(me.store, me.user.uid, CourseCreateFactory.build(), START).id
-    make_plan(me, [today], course_id=other)
-    assert me.progress(f"?course_id={me.course_id}")["plan_adherence"] == 0.5
+    _, other_ids = make_plan(me, [today - timedelta(days=1), today], course_id=other)
+    assert me.progress(f"?course_id={me.course_id}")["plan_adherence"] == 0.75
     assert me.progress(f"?course_id={other}")["plan_adherence"] == 0.0
-    assert me.progress()["plan_adherence"] == 0.4
+    assert me.progress()["plan_adherence"] == 0.6  # 3 of 5
+    # tomorrow, today's session not done is missed
+    clock.advance(days=1)
+    assert me.progress(f"?course_id={other}")["plan_adherence"] == 0.0
+    me.call("PATCH", f"/sessions/{other_ids[1]}/", json={"status": "completed"})
+    assert me.progress(f"?course_id={other}")["plan_adherence"] == 0.5
 
 
 def make_plan(me: Student, days: list[date], course_id: str | None = None) -> tuple[str, list[str]]:

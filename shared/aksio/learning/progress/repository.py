@@ -9,8 +9,8 @@ attempts, sessions) and the number of cards:
   ``aksio.accounts.activity.get_streak``);
 - 2 count queries for the cards due in 7 and 30 days (1 read per started
   1,000 cards counted), and for plan adherence the user's (or the course's)
-  most recent plans (at most ``MAX_ADHERENCE_PLANS``) and 2 count queries
-  over their sessions dated up to today;
+  most recent plans (at most ``MAX_ADHERENCE_PLANS``) and 3 count queries
+  over their sessions (earlier days, and today's completed);
 - per course shown (at most ``MAX_PROGRESS_COURSES`` active courses, newest
   first, in the all-courses view): its sections (bounded by the course's
   section limit) and its mastery snapshot (one ``get_many`` for all).
@@ -184,19 +184,20 @@ def plan_adherence(
 ) -> float | None:
     """Counted from the sessions themselves (count queries, not a scan), so a
     replan that rewrites future sessions or a session written by the planner
-    in a batch is always counted as it stands."""
+    in a batch is always counted as it stands. Due: the sessions of earlier
+    days, and today's once completed (today is not over: a session planned
+    for this evening is not missed yet, so adherence does not dip each morning)."""
     plan_ids = [s.id for s in store.query(plans_query(uid, course_id))]
     if not plan_ids:
         return None
-    due = (
-        collection(paths.study_sessions(uid))
-        .where("plan_id", "in", plan_ids)
-        .where("date", "<=", today)
-    )
-    planned = store.count(due)
+    sessions = collection(paths.study_sessions(uid)).where("plan_id", "in", plan_ids)
+    done = sessions.where("status", "==", "completed")
+    done_today = store.count(done.where("date", "==", today))
+    past = sessions.where("date", "<", today)
+    planned = store.count(past) + done_today
     if not planned:
         return None
-    completed = store.count(due.where("status", "==", "completed"))
+    completed = store.count(past.where("status", "==", "completed")) + done_today
     return aggregates.adherence(completed, planned)
 
 
