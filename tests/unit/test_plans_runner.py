@@ -24,6 +24,7 @@ from aksio.errors import Conflict, InvalidInput, NotFound
 from aksio.learning import constraints, paths
 from aksio.learning.plans import difficulty, inputs, repository, runner, service, tasks
 from aksio.learning.plans.models import Availability, PlanCreate, PlanListQuery, PlanTaskPayload
+from aksio.learning.progress import aggregates
 from aksio.ports.llm import DifficultyEstimate, LanguageModelError
 from aksio.ports.tasks import Task, TaskDelivery
 from tests.factories.courses import CourseCreateFactory, SectionCreateFactory
@@ -381,9 +382,17 @@ def test_delete_removes_the_plan_and_its_sessions_only(env: Env) -> None:
     two = service.request_plan(env.services, UID, env.request(course_id))
     env.run_tasks()
     kept = len(env.sessions(two.id))
+    for plan_id in (one.id, two.id):  # a completed session of each, as the sessions area counts
+        counted = aggregates.session_completed(
+            course_id=course_id, plan_id=plan_id, day=env.clock.now().date(), minutes=30
+        )
+        env.store.set(paths.stats(UID), counted, merge=True)
     repository.delete_plan(env.store, UID, one.id)
     assert env.store.get(paths.study_plan(UID, one.id)) is None
     assert env.sessions(one.id) == [] and len(env.sessions(two.id)) == kept
+    learning = env.store.get(paths.stats(UID))
+    assert learning is not None and set(learning.data["plans"]) == {two.id}
+    assert learning.data["courses"][course_id]["minutes"] == 60  # the studying stays
     with pytest.raises(NotFound):
         repository.delete_plan(env.store, UID, one.id)
 

@@ -16,6 +16,7 @@ sessions area, which patches their status), with ``plan_id`` and ``date``.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -26,6 +27,7 @@ from aksio.learning import paths
 from aksio.learning.plans.models import Plan, PlanListQuery, PlanSession
 from aksio.pagination import Page, fetch_page
 from aksio.ports.documents import (
+    DELETE_FIELD,
     MAX_BATCH_WRITES,
     DocumentStore,
     Query,
@@ -33,6 +35,7 @@ from aksio.ports.documents import (
     Transaction,
     collection,
 )
+from aksio.ports.documents import NotFound as MissingDocument
 from aksio.tasks.stuck import is_stuck
 
 PLAN_GONE = "No such study plan."
@@ -165,6 +168,10 @@ def delete_plan(store: DocumentStore, uid: str, plan_id: str) -> None:
         raise NotFound(PLAN_GONE)
     delete_sessions(store, uid, [s.id for s in plan_sessions(store, uid, plan_id)])
     store.delete(path)
+    # The plan's counters in the learning aggregates go with it (the minutes
+    # per day and per course stay: that studying happened).
+    with contextlib.suppress(MissingDocument):
+        store.update(paths.stats(uid), {f"plans.{plan_id}": DELETE_FIELD})
 
 
 # ------------------------------------------------------------------ sessions
