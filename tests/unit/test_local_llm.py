@@ -132,6 +132,10 @@ def _check_questions(
             for wrong in set(q.options) - set(q.answer):
                 # a distractor named in the sentence would be a second right answer
                 assert not re.search(rf"\b{re.escape(wrong)}\b", q.explanation, re.IGNORECASE)
+                # ... and one discussed with it may be another name or a part of it
+                assert not any(
+                    _mentions(p.text, q.answer[0]) and _mentions(p.text, wrong) for p in passages
+                ), (q.answer[0], wrong)
         else:
             assert q.kind == "true_false"
             assert q.options == ["true", "false"]

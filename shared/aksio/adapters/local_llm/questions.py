@@ -9,7 +9,11 @@ term swapped for a distractor (false); the explanation is always the source
 sentence as written. The swapped-in term never shares a passage with the
 term it replaces: terms discussed together are often parts, kinds or other
 names of each other ("phospholipid bilayer", "plasma membrane"), and the
-swap could then still be true while the key says false.
+swap could then still be true while the key says false. A choice question's
+distractors, for the same reason, never share a passage with the answer
+("wrapping them in part of its ___": plasma membrane, and the phospholipid
+bilayer discussed with it would be a second right answer); a question left
+with too few becomes a true/false one.
 """
 
 from __future__ import annotations
@@ -145,7 +149,8 @@ def _question(
             prompt = index.blank(sentence.text, term_index)
             if len(prompt.split()) < 6:
                 continue
-            wrong = distractors(answer, sentence.text, pool, index, DISTRACTORS)
+            candidates = distractors(answer, sentence.text, pool, index, SWAP_CANDIDATES)
+            wrong = [c for c in candidates if state.unrelated(answer, c)][:DISTRACTORS]
             if len(wrong) < MIN_DISTRACTORS:
                 continue
             options = sorted([answer, *wrong], key=lambda o: stable_hash(sentence.text, o))
