@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from aksio.accounts import activity
 from aksio.assessments import paths, stats
 from aksio.assessments.flashcards import reviews
 from aksio.assessments.flashcards.models import FlashcardListQuery
@@ -67,6 +68,7 @@ def snapshot(services: Services, uid: str) -> dict[str, Any]:
             for p in plans.list_plans(store, uid, PlanListQuery(limit=100)).items
         ],
         "learning": _data(store.get(learning_paths.stats(uid))),
+        "activity": activity.list_activity(store, uid, PageQuery(limit=100)).items,
     }
 
 
@@ -138,13 +140,17 @@ def test_demo_course_has_sections_a_ready_plan_and_the_past_sessions_done(
     assert all(s.status == "completed" and s.actual_minutes == s.minutes for s in past)
     assert all(s.status == "planned" for s in plan.sessions if s.date >= today)
 
-    # the completed minutes are counted per day and per plan, as the API counts them
+    # the completed minutes are counted per day and per plan, as the API counts
+    # them; the reading logged by hand (no course) adds to the user's total only
     learning = first["learning"]
     assert learning is not None
     by_day: dict[str, int] = {}
     for s in past:
         by_day[s.date.isoformat()] = by_day.get(s.date.isoformat(), 0) + s.minutes
-    assert {d: m for d, m in learning["minutes_by_day"].items() if m} == by_day
+    per_course = learning["courses"][course]["minutes_by_day"]
+    assert {d: m for d, m in per_course.items() if m} == by_day
+    read = sum(a.minutes for a in first["activity"] if a.kind == "reading")
+    assert read > 0 and sum(learning["minutes_by_day"].values()) == sum(by_day.values()) + read
     assert learning["plans"][plan.id]["completed"] == len(past)
 
     assert seed_demo(services).uid == uid

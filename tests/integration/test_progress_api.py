@@ -297,6 +297,25 @@ def test_plan_adherence_counts_sessions_of_earlier_days_and_today_once_done(
     assert me.progress(f"?course_id={other}")["plan_adherence"] == 0.5
 
 
+def test_minutes_logged_by_hand_count_as_studied_and_sessions_count_once(
+    me: Student, accounts_function: Any
+) -> None:
+    accounts = accounts_function.test_client()
+
+    def log(**body: Any) -> None:
+        r = accounts.post("/api/v1/accounts/activity/", json=body, headers=me.api.bearer(me.user))
+        assert r.status_code == 201, r.json
+
+    log(kind="reading", minutes=25, course_id=me.course_id)
+    log(kind="study", minutes=10)  # no course: the user's total only
+    me.complete(me.session(minutes=30)["id"])  # its own activity is not counted again
+    today = START.date().isoformat()
+    assert me.progress()["minutes_by_day"][today] == 65
+    assert me.progress(f"?course_id={me.course_id}")["minutes_by_day"][today] == 55
+    streak = accounts.get("/api/v1/accounts/streak/", headers=me.api.bearer(me.user)).json
+    assert streak["current"] == 1
+
+
 def make_plan(me: Student, days: list[date], course_id: str | None = None) -> tuple[str, list[str]]:
     """A ready plan and its sessions, stored as the plans area stores them."""
     plan_id, now, course = new_id(), me.clock.now(), course_id or me.course_id

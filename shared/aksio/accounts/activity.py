@@ -17,6 +17,8 @@ from aksio.accounts.models import Activity, ActivityCreate, Streak
 from aksio.accounts.profiles import PROFILE_DEFAULTS
 from aksio.errors import InvalidInput
 from aksio.ids import new_id
+from aksio.learning import paths as learning_paths
+from aksio.learning.progress import aggregates
 from aksio.pagination import Page, PageQuery, fetch_page
 from aksio.ports.documents import DocumentStore, Increment, Snapshot, Transaction, collection
 
@@ -50,8 +52,17 @@ def _state_data(state: StreakState) -> dict[str, object]:
 
 
 def record_activity(
-    store: DocumentStore, uid: str, body: ActivityCreate, now: datetime
+    store: DocumentStore,
+    uid: str,
+    body: ActivityCreate,
+    now: datetime,
+    *,
+    logged_by_student: bool = False,
 ) -> Activity:
+    """Record the activity, its day and the streak in one transaction. Time a
+    student logs by hand (``logged_by_student``) also counts in the progress
+    page's minutes studied; the activities the app records for sessions,
+    reviews and quizzes do not (the session's minutes are counted already)."""
     occurred = body.occurred_at or now
     if (occurred - now).total_seconds() > MAX_FUTURE_SKEW_S:
         raise InvalidInput(
@@ -82,6 +93,11 @@ def record_activity(
             merge=True,
         )
         tx.set(paths.streak(uid), _state_data(state))
+        if logged_by_student and body.minutes:
+            update = aggregates.minutes_logged(
+                course_id=body.course_id, day=day, minutes=body.minutes
+            )
+            tx.set(learning_paths.stats(uid), update, merge=True)
 
     store.run_transaction(apply)
     return activity

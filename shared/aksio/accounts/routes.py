@@ -105,8 +105,12 @@ def export_account(ctx: RequestContext) -> AccountExport:
 
 @router.post("/activity/", status=201)
 def record_activity(ctx: RequestContext, body: ActivityCreate) -> Activity:
-    """Record study activity; it counts towards the streak."""
-    return activity.record_activity(ctx.services.documents, ctx.uid, body, ctx.services.clock.now())
+    """Record study activity; it counts towards the streak, and its minutes
+    towards the minutes studied of the progress page."""
+    s = ctx.services
+    return activity.record_activity(
+        s.documents, ctx.uid, body, s.clock.now(), logged_by_student=True
+    )
 
 
 @router.get("/activity/list/")

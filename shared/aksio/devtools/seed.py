@@ -77,6 +77,7 @@ def seed_demo(services: Services) -> TokenSet:
                     kind="reading", minutes=minutes, occurred_at=now - timedelta(days=days_ago)
                 ),
                 now,
+                logged_by_student=True,
             )
     _seed_course(services, uid)
     _seed_assessments(services, uid)

@@ -12,7 +12,8 @@ Written in the same transaction as the session change it counts::
 
 Minutes are a completed session's ``actual_minutes``, counted on the
 student's local date of completion (when the studying happened, not the
-day the session was planned for). Ad-hoc sessions count under their course
+day the session was planned for), and the minutes a student logs by hand as
+activity, on its local date. Ad-hoc sessions count under their course
 only. One key per studied day: years of daily study stay far below
 Firestore's 1 MiB per document.
 """
@@ -37,6 +38,17 @@ def local_day(moment: datetime, timezone: str | None) -> date:
 
 
 # ------------------------------------------------------------------ writing
+def minutes_logged(*, course_id: str | None, day: date, minutes: int) -> dict[str, Any]:
+    """The merge update of study time a student logged by hand."""
+    key = day.isoformat()
+    update: dict[str, Any] = {"minutes_by_day": {key: Increment(minutes)}}
+    if course_id is not None:
+        update["courses"] = {
+            course_id: {"minutes_by_day": {key: Increment(minutes)}, "minutes": Increment(minutes)}
+        }
+    return update
+
+
 def session_completed(
     *, course_id: str, plan_id: str | None, day: date, minutes: int
 ) -> dict[str, Any]:
