@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from aksio.adapters.local_llm.sentences import (
@@ -21,6 +22,7 @@ from aksio.adapters.local_llm.sentences import (
     candidate_queues,
     language_code,
     normalise,
+    take_in_turn,
 )
 from aksio.ports.llm import CardDraft, DraftRequest
 
@@ -99,25 +101,15 @@ def draft_cards(request: DraftRequest) -> list[CardDraft]:
         bonus=lambda text: 1.0 if definition(text, index) else 0.0,
     )
 
-    cards: list[CardDraft] = []
     fronts: set[str] = set(avoid)
     used: Counter[int] = Counter()
-    for cap in (1, 2, 3):  # each term once before any term twice
-        progress = True
-        while progress and len(cards) < request.count:
-            progress = False
-            for queue in queues:
-                if len(cards) >= request.count:
-                    break
-                for position, (_, sentence, terms) in enumerate(queue):
-                    card = _card(sentence, terms, _State(index, used, cap, fronts))
-                    if card is not None:
-                        del queue[position]
-                        cards.append(card)
-                        fronts.add(normalise(card.front))
-                        progress = True
-                        break
-    return cards
+
+    def make(
+        sentence: Sentence, terms: list[int], cap: int, _: Sequence[CardDraft]
+    ) -> CardDraft | None:
+        return _card(sentence, terms, _State(index, used, cap, fronts))
+
+    return take_in_turn(queues, request.count, make, lambda c: normalise(c.front), fronts)
 
 
 @dataclass

@@ -29,6 +29,7 @@ from aksio.adapters.local_llm.sentences import (
     candidate_queues,
     normalise,
     stable_hash,
+    take_in_turn,
 )
 from aksio.ports.llm import DraftRequest, QuestionDraft
 
@@ -90,29 +91,19 @@ def draft_questions(request: DraftRequest) -> list[QuestionDraft]:
     queues = candidate_queues(request.passages, request.language, index)
     texts = [p.text for p in request.passages]
 
-    questions: list[QuestionDraft] = []
-    prompts: set[str] = set(avoid)
     used: Counter[int] = Counter()
-    for cap in (1, 2, 3):
-        progress = True
-        while progress and len(questions) < request.count:
-            progress = False
-            for queue in queues:
-                if len(questions) >= request.count:
-                    break
-                for position, (_, sentence, terms) in enumerate(queue):
-                    kind = _KINDS[len(questions) % len(_KINDS)]
-                    state = _State(index, pool, used, cap, questions, texts)
-                    made = _question(kind, sentence, terms, state)
-                    if made is None and kind == "single_choice":  # too few distractors
-                        made = _question("true_false", sentence, terms, state)
-                    if made is not None and normalise(made.prompt) not in prompts:
-                        del queue[position]
-                        questions.append(made)
-                        prompts.add(normalise(made.prompt))
-                        progress = True
-                        break
-    return questions
+
+    def make(
+        sentence: Sentence, terms: list[int], cap: int, made: Sequence[QuestionDraft]
+    ) -> QuestionDraft | None:
+        kind = _KINDS[len(made) % len(_KINDS)]
+        state = _State(index, pool, used, cap, made, texts)
+        drafted = _question(kind, sentence, terms, state)
+        if drafted is None and kind == "single_choice":  # too few distractors
+            drafted = _question("true_false", sentence, terms, state)
+        return drafted
+
+    return take_in_turn(queues, request.count, make, lambda q: normalise(q.prompt), avoid)
 
 
 @dataclass

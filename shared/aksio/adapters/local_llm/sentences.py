@@ -8,6 +8,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from aksio.assessments.keyterms import key_terms
 from aksio.documents.chunking import split_sentences
@@ -222,3 +223,38 @@ def candidate_queues(
         sorted(items, key=lambda item: (-item[0], item[1].position))
         for items in by_passage.values()
     ]
+
+
+D = TypeVar("D")
+
+
+def take_in_turn(
+    queues: list[list[Candidate]],
+    count: int,
+    make: Callable[[Sentence, list[int], int, Sequence[D]], D | None],
+    key: Callable[[D], str],
+    seen: set[str],
+) -> list[D]:
+    """Up to ``count`` drafts taken from the queues in turn (one per passage per
+    round, so they spread over the passages), each term used at most ``cap``
+    times, the cap raised 1, 2, 3 only once nothing more can be made under it.
+    ``make(sentence, terms, cap, made_so_far)`` drafts from one candidate or
+    gives None; a draft whose ``key`` is in ``seen`` is not taken. A sentence
+    that gave a draft leaves its queue."""
+    made: list[D] = []
+    for cap in (1, 2, 3):
+        progress = True
+        while progress and len(made) < count:
+            progress = False
+            for queue in queues:
+                if len(made) >= count:
+                    break
+                for position, (_, sentence, terms) in enumerate(queue):
+                    draft = make(sentence, terms, cap, made)
+                    if draft is not None and key(draft) not in seen:
+                        del queue[position]
+                        made.append(draft)
+                        seen.add(key(draft))
+                        progress = True
+                        break
+    return made
