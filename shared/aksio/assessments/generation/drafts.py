@@ -9,9 +9,9 @@ course already has. Pure: the caller supplies the existing fingerprints.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
@@ -22,6 +22,7 @@ from aksio.assessments.sources import SourceIn, excerpt
 from aksio.ports.llm import CardDraft, QuestionDraft, SourcePassage
 
 GENERATED_TAG = "generated"
+D = TypeVar("D", CardDraft, QuestionDraft)
 
 
 @dataclass
@@ -55,54 +56,68 @@ def cards_from_drafts(
 ) -> Kept:
     """Valid, cited, distinct cards (at most ``count``) in the drafts' order;
     a card's section is its cited document's in ``sections`` (else none)."""
+
+    def build(draft: CardDraft, passage: SourcePassage) -> FlashcardCreate:
+        return FlashcardCreate(
+            course_id=course_id,
+            section_id=sections.get(passage.document_id),
+            front=draft.front,
+            back=draft.back,
+            tags=[GENERATED_TAG, draft.kind],
+            source=citation(passage),
+        )
+
+    return _keep(drafts, passages, build, lambda card: card.front, count)
+
+
+def _keep(
+    drafts: Sequence[D],
+    passages: Sequence[SourcePassage],
+    build: Callable[[D, SourcePassage], Any],
+    text_of: Callable[[Any], str],
+    count: int,
+) -> Kept:
+    """``build`` each draft from the passage it cites (a ValidationError or an
+    unknown passage: unusable), keeping the first ``count`` distinct by the
+    fingerprint of ``text_of`` the item."""
     by_id = {p.passage_id: p for p in passages}
     kept = Kept()
     for draft in drafts:
         passage = by_id.get(draft.passage_id)
-        if passage is None:
-            kept.unusable += 1
-            continue
         try:
-            card = FlashcardCreate(
-                course_id=course_id,
-                section_id=sections.get(passage.document_id),
-                front=draft.front,
-                back=draft.back,
-                tags=[GENERATED_TAG, draft.kind],
-                source=citation(passage),
-            )
+            item = build(draft, passage) if passage is not None else None
         except ValidationError:
+            item = None
+        if item is None:
             kept.unusable += 1
             continue
-        key = fingerprint(card.front)
+        key = fingerprint(text_of(item))
         if key in kept.fingerprints:
             kept.duplicates += 1
         elif len(kept.items) >= count:
             kept.surplus += 1
         else:
-            kept.items.append(card)
+            kept.items.append(item)
             kept.fingerprints.append(key)
     return kept
 
 
 def without_existing(kept: Kept, existing: Collection[str]) -> Kept:
     """Drop the cards whose fingerprint the course already has."""
-    out = Kept(unusable=kept.unusable, duplicates=kept.duplicates, surplus=kept.surplus)
-    for item, key in zip(kept.items, kept.fingerprints, strict=True):
-        if key in existing:
-            out.duplicates += 1
-        else:
-            out.items.append(item)
-            out.fingerprints.append(key)
-    return out
+    return _only(kept, lambda _, key: key not in existing)
 
 
 def only_created(kept: Kept, fronts: Collection[str]) -> Kept:
     """The cards among ``kept`` whose front was written; the rest were already
     there (a concurrent run added them) and count as duplicates."""
+    return _only(kept, lambda item, _: item.front in fronts)
+
+
+def _only(kept: Kept, wanted: Callable[[Any, str], bool]) -> Kept:
+    """The items (with their fingerprints) ``wanted``; the others become duplicates."""
     out = Kept(unusable=kept.unusable, duplicates=kept.duplicates, surplus=kept.surplus)
     for item, key in zip(kept.items, kept.fingerprints, strict=True):
-        if item.front in fronts:
+        if wanted(item, key):
             out.items.append(item)
             out.fingerprints.append(key)
         else:
@@ -150,27 +165,11 @@ def questions_from_drafts(
 ) -> Kept:
     """Valid, cited, distinct questions (at most ``count``) in the drafts'
     order; a question's section is its cited document's in ``sections``."""
-    by_id = {p.passage_id: p for p in passages}
-    kept = Kept()
-    for draft in drafts:
-        passage = by_id.get(draft.passage_id)
-        if passage is None:
-            kept.unusable += 1
-            continue
-        try:
-            question = question_from_draft(draft, passage, sections.get(passage.document_id))
-        except ValidationError:
-            kept.unusable += 1
-            continue
-        key = fingerprint(question.prompt)
-        if key in kept.fingerprints:
-            kept.duplicates += 1
-        elif len(kept.items) >= count:
-            kept.surplus += 1
-        else:
-            kept.items.append(question)
-            kept.fingerprints.append(key)
-    return kept
+
+    def build(draft: QuestionDraft, passage: SourcePassage) -> QuestionCreate:
+        return question_from_draft(draft, passage, sections.get(passage.document_id))
+
+    return _keep(drafts, passages, build, lambda question: question.prompt, count)
 
 
 def shortfall_warning(kept: Kept, requested: int, noun: str) -> str | None:
