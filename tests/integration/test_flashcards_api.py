@@ -5,7 +5,6 @@ undo, suspension and the due queue."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -16,18 +15,17 @@ from aksio.adapters.inprocess_tasks import InProcessTaskQueue
 from aksio.assessments import paths, stats
 from aksio.clock import FixedClock
 from aksio.courses import repository as courses
-from aksio.documents import repository as doc_repository
 from aksio.ids import new_id
 from aksio.pagination import PageQuery
-from tests.factories.courses import CourseCreateFactory, SectionCreateFactory
+from tests.factories.courses import CourseCreateFactory
 from tests.factories.flashcards import (
     FlashcardCreateFactory,
     SourceInFactory,
     cards_json,
     replace_json,
 )
-from tests.factories.users import TestUser
 from tests.fixtures.app import Api
+from tests.fixtures.students import CourseStudent, fields_of
 
 pytestmark = pytest.mark.emulator
 B = "/api/v1/assessments/flashcards"
@@ -47,40 +45,8 @@ CARD_FIELDS = {
 }
 
 
-@dataclass
-class Student:
-    api: Api
-    user: TestUser
-    course_id: str
-
-    def call(self, method: str, path: str, **kwargs: Any) -> Any:
-        headers = self.api.bearer(self.user)
-        return self.api.client.open(f"{B}{path}", method=method, headers=headers, **kwargs)
-
-    def section(self, course_id: str | None = None) -> str:
-        s = self.api.services
-        return courses.create_section(
-            s.documents,
-            self.user.uid,
-            course_id or self.course_id,
-            SectionCreateFactory.build(),
-            s.clock.now(),
-        ).id
-
-    def document(self, course_id: str | None = None) -> str:
-        """A document record in the course (a citation needs it to exist, not its text)."""
-        s = self.api.services
-        doc, _ = doc_repository.new_document(
-            s.documents,
-            self.user.uid,
-            course_id or self.course_id,
-            filename="notes.md",
-            title="Notes",
-            content_type="text/markdown",
-            size=100,
-            now=s.clock.now(),
-        )
-        return doc.id
+class Student(CourseStudent):
+    base = B
 
     def card(self, **overrides: Any) -> dict[str, Any]:
         """Create a card; ``overrides`` are JSON values sent as they are."""
@@ -111,24 +77,9 @@ def clock(assessments_api: Api) -> FixedClock:
     return fixed
 
 
-def student(api: Api) -> Student:
-    user = api.user()
-    s = api.services
-    course = courses.create_course(
-        s.documents, user.uid, CourseCreateFactory.build(), s.clock.now()
-    )
-    return Student(api, user, course.id)
-
-
 @pytest.fixture
 def me(assessments_api: Api, clock: FixedClock) -> Student:
-    return student(assessments_api)
-
-
-def fields_of(response: Any) -> list[str]:
-    assert response.status_code == 400, response.json
-    assert response.json["error"]["code"] == "validation_error"
-    return [d["field"] for d in response.json["error"]["details"]]
+    return Student.create(assessments_api)
 
 
 def nonzero(data: Any) -> Any:
@@ -243,7 +194,7 @@ def test_create_needs_a_live_course_and_its_own_section(assessments_api: Api, me
         assessments_api.services.documents, me.user.uid, CourseCreateFactory.build(), START
     ).id
     foreign_section = me.section(other_course)
-    them = student(assessments_api)
+    them = Student.create(assessments_api)
     for body in (
         cards_json(1, course_id=new_id())[0],
         cards_json(1, course_id=them.course_id)[0],
@@ -260,7 +211,11 @@ def test_a_citation_names_a_document_of_the_cards_course(assessments_api: Api, m
         assessments_api.services.documents, me.user.uid, CourseCreateFactory.build(), START
     ).id
     card = me.card()
-    for document_id in (new_id(), me.document(other_course), student(assessments_api).document()):
+    for document_id in (
+        new_id(),
+        me.document(other_course),
+        Student.create(assessments_api).document(),
+    ):
         source = SourceInFactory.build(document_id=document_id)
         body = cards_json(1, course_id=me.course_id)[0] | {"source": source.model_dump()}
         for method, path, sent in [
@@ -306,7 +261,7 @@ def test_put_cannot_move_a_card_to_another_course(assessments_api: Api, me: Stud
 def test_a_filter_naming_a_course_not_mine_is_not_found(assessments_api: Api, me: Student) -> None:
     """OWASP API1 review: ids in query filters answer like ids anywhere else
     (they used to list nothing, 200)."""
-    them = student(assessments_api)
+    them = Student.create(assessments_api)
     them.card()
     theirs = {"course_id": them.course_id}
     for query in (
@@ -330,7 +285,7 @@ def test_a_filter_naming_a_course_not_mine_is_not_found(assessments_api: Api, me
 
 
 def test_another_users_card_is_not_found(assessments_api: Api, me: Student) -> None:
-    theirs = student(assessments_api).card()
+    theirs = Student.create(assessments_api).card()
     cid = theirs["id"]
     put = replace_json()
     for method, path, body in [

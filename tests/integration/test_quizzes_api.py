@@ -5,7 +5,6 @@ and the weakness counters they raise."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -15,11 +14,10 @@ from aksio.accounts import activity
 from aksio.assessments import paths, stats
 from aksio.assessments.quizzes import repository
 from aksio.courses import repository as courses
-from aksio.documents import repository as doc_repository
 from aksio.ids import new_id
 from aksio.pagination import PageQuery
 from aksio.tasks.stuck import STUCK_ERROR, stuck_after
-from tests.factories.courses import CourseCreateFactory, SectionCreateFactory
+from tests.factories.courses import CourseCreateFactory
 from tests.factories.quizzes import (
     MultipleChoiceFactory,
     ShortAnswerFactory,
@@ -28,43 +26,15 @@ from tests.factories.quizzes import (
     question_body,
     quiz_body,
 )
-from tests.factories.users import TestUser
 from tests.fixtures.app import Api
+from tests.fixtures.students import CourseStudent, fields_of
 
 pytestmark = pytest.mark.emulator
 B = "/api/v1/assessments/quizzes"
 
 
-@dataclass
-class Student:
-    api: Api
-    user: TestUser
-    course_id: str
-
-    def call(self, method: str, path: str, **kwargs: Any) -> Any:
-        headers = self.api.bearer(self.user)
-        return self.api.client.open(f"{B}{path}", method=method, headers=headers, **kwargs)
-
-    def section(self) -> str:
-        s = self.api.services
-        return courses.create_section(
-            s.documents, self.user.uid, self.course_id, SectionCreateFactory.build(), s.clock.now()
-        ).id
-
-    def document(self, course_id: str | None = None) -> str:
-        """A document record in the course (a citation needs it to exist, not its text)."""
-        s = self.api.services
-        doc, _ = doc_repository.new_document(
-            s.documents,
-            self.user.uid,
-            course_id or self.course_id,
-            filename="notes.md",
-            title="Notes",
-            content_type="text/markdown",
-            size=100,
-            now=s.clock.now(),
-        )
-        return doc.id
+class Student(CourseStudent):
+    base = B
 
     def quiz(self, **overrides: Any) -> dict[str, Any]:
         r = self.call("POST", "/", json=quiz_body(self.course_id, **overrides))
@@ -72,24 +42,9 @@ class Student:
         return dict(r.json)
 
 
-def student(api: Api) -> Student:
-    user = api.user()
-    s = api.services
-    course = courses.create_course(
-        s.documents, user.uid, CourseCreateFactory.build(), s.clock.now()
-    )
-    return Student(api, user, course.id)
-
-
 @pytest.fixture
 def me(assessments_api: Api) -> Student:
-    return student(assessments_api)
-
-
-def fields_of(response: Any) -> list[str]:
-    assert response.status_code == 400, response.json
-    assert response.json["error"]["code"] == "validation_error"
-    return [d["field"] for d in response.json["error"]["details"]]
+    return Student.create(assessments_api)
 
 
 # ------------------------------------------------------------------ CRUD
@@ -282,7 +237,11 @@ def test_a_citation_names_a_document_of_the_quizs_course(assessments_api: Api, m
         assessments_api.services.clock.now(),
     ).id
     quiz = me.quiz()
-    for document_id in (new_id(), me.document(other_course), student(assessments_api).document()):
+    for document_id in (
+        new_id(),
+        me.document(other_course),
+        Student.create(assessments_api).document(),
+    ):
         source = {"document_id": document_id, "passage": "Osmosis moves water."}
         questions = [
             question_body(TrueFalseFactory),
@@ -300,7 +259,7 @@ def test_a_citation_names_a_document_of_the_quizs_course(assessments_api: Api, m
 
 
 def test_foreign_and_missing_ids_are_404(assessments_api: Api, me: Student) -> None:
-    theirs = student(assessments_api)
+    theirs = Student.create(assessments_api)
     their_quiz = theirs.quiz()
     calls: list[tuple[str, str, dict[str, Any] | None]] = [
         ("GET", f"/{their_quiz['id']}/", None),

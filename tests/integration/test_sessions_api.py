@@ -7,7 +7,6 @@ foreign ids, and what completing does: the streak and the minutes."""
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -22,9 +21,9 @@ from aksio.ids import new_id
 from aksio.learning import paths
 from aksio.learning.plans import repository as plans
 from aksio.learning.sessions.models import SessionCreate
-from tests.factories.courses import CourseCreateFactory, SectionCreateFactory
-from tests.factories.users import TestUser
+from tests.factories.courses import CourseCreateFactory
 from tests.fixtures.app import Api
+from tests.fixtures.students import CourseStudent, fields_of
 
 pytestmark = pytest.mark.emulator
 B = "/api/v1/learning/sessions"
@@ -51,21 +50,8 @@ def session_json(course_id: str, **overrides: Any) -> dict[str, Any]:
     return {k: v for k, v in body.items() if v is not None} | overrides
 
 
-@dataclass
-class Student:
-    api: Api
-    user: TestUser
-    course_id: str
-
-    def call(self, method: str, path: str, **kwargs: Any) -> Any:
-        headers = self.api.bearer(self.user)
-        return self.api.client.open(f"{B}{path}", method=method, headers=headers, **kwargs)
-
-    def section(self) -> str:
-        s = self.api.services
-        return courses.create_section(
-            s.documents, self.user.uid, self.course_id, SectionCreateFactory.build(), s.clock.now()
-        ).id
+class Student(CourseStudent):
+    base = B
 
     def adhoc(self, **overrides: Any) -> dict[str, Any]:
         course_id = overrides.pop("course_id", self.course_id)
@@ -133,24 +119,9 @@ def clock(learning_api: Api) -> FixedClock:
     return fixed
 
 
-def student(api: Api) -> Student:
-    user = api.user()
-    s = api.services
-    course = courses.create_course(
-        s.documents, user.uid, CourseCreateFactory.build(), s.clock.now()
-    )
-    return Student(api, user, course.id)
-
-
 @pytest.fixture
 def me(learning_api: Api, clock: FixedClock) -> Student:
-    return student(learning_api)
-
-
-def fields_of(response: Any) -> list[str]:
-    assert response.status_code == 400, response.json
-    assert response.json["error"]["code"] == "validation_error"
-    return [d["field"] for d in response.json["error"]["details"]]
+    return Student.create(learning_api)
 
 
 # ------------------------------------------------------------------ CRUD
@@ -386,7 +357,7 @@ def test_completed_minutes_default_to_planned_and_accept_integral_floats(me: Stu
 # ------------------------------------------------------------------ ownership
 def test_foreign_and_unknown_ids_are_404(learning_api: Api, me: Student) -> None:
     mine = me.adhoc()
-    other = student(learning_api)
+    other = Student.create(learning_api)
     for method, body in (("GET", None), ("PATCH", {"status": "skipped"})):
         r = other.call(method, f"/{mine['id']}/", json=body)
         assert r.status_code == 404 and r.json["error"]["code"] == "not_found"

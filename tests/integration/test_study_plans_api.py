@@ -34,6 +34,7 @@ from tests.factories.learning import plan_body, plan_violations
 from tests.factories.users import TestUser
 from tests.fixtures.app import Api, make_services
 from tests.fixtures.auth_emulator import AuthEmulator
+from tests.fixtures.students import fields_of
 
 pytestmark = pytest.mark.emulator
 P = "/api/v1/learning/study-plans/"
@@ -113,12 +114,6 @@ class Student:
 @pytest.fixture
 def me(learning_api: Api) -> Student:
     return Student(learning_api)
-
-
-def fields_of(response: Any) -> list[str]:
-    assert response.status_code == 400, response.json
-    assert response.json["error"]["code"] == "validation_error"
-    return [str(d.get("field")) for d in response.json["error"]["details"]]
 
 
 # ------------------------------------------------------------------ create and read
