@@ -4,14 +4,18 @@ section is deleted. Over HTTP through the real courses function."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
+from aksio.documents import paths as doc_paths
+from aksio.tasks.stuck import STUCK_ERROR, stuck_after
 from tests.factories import files
 from tests.factories.courses import SectionCreateFactory
 from tests.factories.users import TestUser
 from tests.fixtures.app import Api
+from tests.fixtures.students import fields_of
 from tests.integration.test_documents_api import call, new_course, processed, upload
 
 pytestmark = pytest.mark.emulator
@@ -49,12 +53,6 @@ def listed(api: Api, user: TestUser, course_id: str) -> list[dict[str, Any]]:
 def upload_url(api: Api, user: TestUser, course_id: str, **fields: Any) -> Any:
     body = {"filename": "chapter.md", "size": 100, **fields}
     return call(api, user, "POST", f"{C}/{course_id}/documents/upload-url/", json=body)
-
-
-def error_fields(response: Any) -> list[str]:
-    assert response.status_code == 400, response.json
-    assert response.json["error"]["code"] == "validation_error"
-    return [str(d.get("field")) for d in response.json["error"]["details"]]
 
 
 def assert_not_found(response: Any) -> None:
@@ -155,17 +153,17 @@ def test_malformed_ids_and_unknown_fields_are_400(courses_api: Api, user: TestUs
     doc = upload(courses_api, user, course, "m.md", files.markdown()).json
     doc_id = doc["id"]
     bad = upload(courses_api, user, course, "x.md", files.markdown(), section_id="no such/id")
-    assert error_fields(bad) == ["section_id"]
-    assert error_fields(upload_url(courses_api, user, course, section_id="a b")) == ["section_id"]
-    assert error_fields(upload_url(courses_api, user, course, section_id=7)) == ["section_id"]
+    assert fields_of(bad) == ["section_id"]
+    assert fields_of(upload_url(courses_api, user, course, section_id="a b")) == ["section_id"]
+    assert fields_of(upload_url(courses_api, user, course, section_id=7)) == ["section_id"]
     assert [d["id"] for d in listed(courses_api, user, course)] == [doc_id]  # nothing stored
 
-    assert error_fields(patch(courses_api, user, course, doc_id, {"section_id": "a b"})) == [
+    assert fields_of(patch(courses_api, user, course, doc_id, {"section_id": "a b"})) == [
         "section_id"
     ]
-    assert error_fields(patch(courses_api, user, course, doc_id, {"status": "ready"})) == ["status"]
-    assert error_fields(patch(courses_api, user, course, doc_id, {"title": None})) == ["title"]
-    assert error_fields(patch(courses_api, user, course, doc_id, {"title": "  "})) == ["title"]
+    assert fields_of(patch(courses_api, user, course, doc_id, {"status": "ready"})) == ["status"]
+    assert fields_of(patch(courses_api, user, course, doc_id, {"title": None})) == ["title"]
+    assert fields_of(patch(courses_api, user, course, doc_id, {"title": "  "})) == ["title"]
     assert get_doc(courses_api, user, course, doc_id)["title"] == doc["title"]
 
 
@@ -184,3 +182,25 @@ def test_deleting_a_section_unlinks_its_documents(courses_api: Api, user: TestUs
         assert get_doc(courses_api, user, course, doc_id)["section_id"] is None
     assert get_doc(courses_api, user, course, on_kept.json["id"])["section_id"] == kept
     assert_not_found(patch(courses_api, user, course, on_gone[0], {"section_id": gone}))
+
+
+def test_a_document_left_processing_by_a_dead_trigger_shows_failed(
+    courses_api: Api, user: TestUser
+) -> None:
+    course = new_course(courses_api, user)
+    s = courses_api.services
+    ids = [upload_url(courses_api, user, course).json["document"]["id"] for _ in range(2)]
+    after = stuck_after(s.settings)
+    ages = (after - timedelta(minutes=1), after + timedelta(minutes=1))
+    for document_id, age in zip(ids, ages, strict=True):
+        s.documents.update(
+            doc_paths.document(user.uid, course, document_id),
+            {"status": "processing", "updated_at": s.clock.now() - age},
+        )
+    recent, dead = (get_doc(courses_api, user, course, d) for d in ids)
+    assert (recent["status"], recent["error"]) == ("processing", None)
+    assert (dead["status"], dead["error"]) == ("failed", STUCK_ERROR)
+    assert {d["id"]: d["status"] for d in listed(courses_api, user, course)} == {
+        ids[0]: "processing",
+        ids[1]: "failed",
+    }

@@ -20,8 +20,12 @@ from aksio.http.router import Router
 from aksio.http.uploads import read_upload
 from aksio.ids import ID_PATTERN, is_valid_id
 from aksio.pagination import Page, PageQuery
+from aksio.tasks.stuck import shown, shown_page
 
 router = Router(prefix="/api/v1/courses", tag="documents")
+PROCESSING = frozenset({"processing"})
+"""A document still processing long after its last progress was dropped by
+the storage trigger: shown failed (``aksio.tasks.stuck``); upload it again."""
 
 
 @router.post("/<course_id>/documents/", status=201, multipart=True, errors=(404,))
@@ -75,7 +79,8 @@ def list_documents(ctx: RequestContext, course_id: str, query: PageQuery) -> Pag
     """The course's documents, newest first."""
     store = ctx.services.documents
     require_course(store, ctx.uid, course_id)
-    return repository.list_documents(store, ctx.uid, course_id, query)
+    page = repository.list_documents(store, ctx.uid, course_id, query)
+    return shown_page(ctx.services, page, PROCESSING)
 
 
 @router.get("/<course_id>/documents/<document_id>/", errors=(404,))
@@ -83,9 +88,8 @@ def get_document(ctx: RequestContext, course_id: str, document_id: str) -> Docum
     """One document, with its processing status."""
     store = ctx.services.documents
     require_course(store, ctx.uid, course_id)
-    return repository.to_document(
-        repository.get_document(store, ctx.uid, course_id, document_id).data
-    )
+    snap = repository.get_document(store, ctx.uid, course_id, document_id)
+    return shown(ctx.services, repository.to_document(snap.data), PROCESSING)
 
 
 @router.patch("/<course_id>/documents/<document_id>/", errors=(404,))

@@ -1,6 +1,7 @@
 """Background work that will never finish: a plan, generation job or quiz left
-``queued``/``running`` because its task died where no give-up hook could run
-(the last attempt timed out, the instance was killed, the task was lost).
+``queued``/``running`` (a document left ``processing``) because its task died
+where no give-up hook could run (the last attempt timed out, the instance was
+killed, the task or event was lost).
 
 Every attempt refreshes the record's ``updated_at`` when it starts, so a record
 still busy long after the whole retry schedule could have ended is stuck.
@@ -32,23 +33,28 @@ def stuck_after(settings: Settings) -> timedelta:
     return timedelta(seconds=settings.task_stuck_after_s)
 
 
-def is_stuck(status: Any, updated_at: Any, now: datetime, after: timedelta) -> bool:
-    return status in BUSY and isinstance(updated_at, datetime) and updated_at < now - after
+def is_stuck(
+    status: Any, updated_at: Any, now: datetime, after: timedelta, busy: frozenset[str] = BUSY
+) -> bool:
+    return status in busy and isinstance(updated_at, datetime) and updated_at < now - after
 
 
-def settled(item: M, now: datetime, after: timedelta) -> M:
+def settled(item: M, now: datetime, after: timedelta, busy: frozenset[str] = BUSY) -> M:
     """``item`` (a model with ``status``, ``error`` and ``updated_at``) as the
-    student should see it: failed with ``STUCK_ERROR`` when it is stuck."""
-    if not is_stuck(getattr(item, "status", None), getattr(item, "updated_at", None), now, after):
+    student should see it: failed with ``STUCK_ERROR`` when it is stuck in
+    one of the ``busy`` statuses."""
+    status, updated = getattr(item, "status", None), getattr(item, "updated_at", None)
+    if not is_stuck(status, updated, now, after, busy):
         return item
     return item.model_copy(update={"status": "failed", "error": STUCK_ERROR})
 
 
-def shown(services: Services, item: M) -> M:
+def shown(services: Services, item: M, busy: frozenset[str] = BUSY) -> M:
     """``settled`` at the services' clock and settings (handlers use this)."""
-    return settled(item, services.clock.now(), stuck_after(services.settings))
+    return settled(item, services.clock.now(), stuck_after(services.settings), busy)
 
 
-def shown_page(services: Services, page: Page[M]) -> Page[M]:
+def shown_page(services: Services, page: Page[M], busy: frozenset[str] = BUSY) -> Page[M]:
     now, after = services.clock.now(), stuck_after(services.settings)
-    return page.model_copy(update={"items": [settled(i, now, after) for i in page.items]})
+    items = [settled(i, now, after, busy) for i in page.items]
+    return page.model_copy(update={"items": items})
