@@ -152,5 +152,7 @@ class DueCounts(BaseModel):
 
 class DueCards(BaseModel):
     items: list[Flashcard]
-    counts: DueCounts
-    """All the user's (or the course's) not-suspended cards by state, due or not."""
+    counts: DueCounts = Field(
+        description="All the user's (or the course's) not-suspended cards by state, "
+        "due or not (kept as counters, so the call costs the same at any collection size)."
+    )

@@ -56,8 +56,8 @@ def create_flashcards(ctx: RequestContext, body: FlashcardBulkCreate) -> Flashca
 @router.get("/flashcards/due/", errors=(404,))
 def due_flashcards(ctx: RequestContext, query: DueQuery) -> DueCards:
     """Cards due now (one course or all), most overdue first, with counts of
-    new, learning and review cards. 404 when ``course_id`` is not one of the
-    caller's courses."""
+    the new, learning and review cards (all of them, due or not). 404 when
+    ``course_id`` is not one of the caller's courses."""
     s = ctx.services
     return reviews.due_cards(s.documents, ctx.uid, query.course_id, s.clock.now(), query.limit)
 
