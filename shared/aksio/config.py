@@ -45,9 +45,10 @@ class Settings(BaseSettings):
     task_max_backoff_s: float = 300.0
     task_max_doublings: int = 5
     task_stuck_after_s: int = 7200
-    """A plan, generation job or quiz still queued/running this long after its
-    last update is shown failed (``aksio.tasks.stuck``): longer than every
-    attempt timing out (8 x 540 s with Terraform's defaults) plus the backoffs."""
+    """A plan, generation job or quiz still queued/running (a document still
+    processing) this long after its last update is shown failed
+    (``aksio.tasks.stuck``): longer than every attempt timing out (8 x 540 s
+    with Terraform's defaults) plus the backoffs."""
 
     def task_retry_policy(self) -> RetryPolicy:
         return RetryPolicy(
@@ -96,11 +97,11 @@ class Settings(BaseSettings):
     generation_daily_limit: int = 20
     """Generation requests per user per UTC day (each one may call the model)."""
     generation_max_count: int = 50
+    """Most cards or questions one generation request may ask for."""
     plan_daily_limit: int = 20
     """Study plan requests and replans a student asks for, per user per UTC
     day (a build may call the model to rate the sections); automatic replans
     do not count."""
-    """Most cards or questions one generation request may ask for."""
     fsrs_min_reviews_to_fit: int = 500
     """Personal FSRS parameters are first fitted at this many reviews (the optimiser
     needs 400 in the earlier 80% it trains on)..."""

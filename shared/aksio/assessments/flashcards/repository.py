@@ -189,19 +189,21 @@ def create_cards(
     Returns the cards created."""
     if not bodies:
         return []
+    generated = origin == "generated"
     documents = []
     for body in bodies:
         doc = domain.new_card_document(body.model_dump(mode="json"), now, origin=origin)
-        fixed = origin == "generated"
-        card_id = domain.generated_card_id(doc["course_id"], doc["fingerprint"]) if fixed else None
-        documents.append((card_id or new_id(), doc))
+        card_id = (
+            domain.generated_card_id(doc["course_id"], doc["fingerprint"])
+            if generated
+            else new_id()
+        )
+        documents.append((card_id, doc))
     created: list[Flashcard] = []
     for start in range(0, len(documents), CARDS_PER_TRANSACTION):
-        chunk = dict(documents[start : start + CARDS_PER_TRANSACTION])
-        written = _create_chunk(
-            store, uid, list(chunk.items()), skip_existing=origin == "generated"
-        )
-        created += [to_flashcard(card_id, chunk[card_id]) for card_id in written]
+        chunk = documents[start : start + CARDS_PER_TRANSACTION]
+        written = set(_create_chunk(store, uid, chunk, skip_existing=generated))
+        created += [to_flashcard(card_id, doc) for card_id, doc in chunk if card_id in written]
     return created
 
 

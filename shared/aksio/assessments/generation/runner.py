@@ -78,7 +78,7 @@ def gather(
     documents = passages.ready_documents(store, uid, course_id)
     language = passages.main_language(documents)
     # Bounded by the course's section limit; a link to a deleted section is ignored.
-    sections = {s.id for s in store.query(collection(course_paths.sections(uid, course_id)))}
+    sections = {s.id: s for s in store.query(collection(course_paths.sections(uid, course_id)))}
     linked = {d.id: d.section_id for d in documents if d.section_id in sections}
     if document_id is not None:
         doc = store.get(doc_paths.document(uid, course_id, document_id))
@@ -90,15 +90,13 @@ def gather(
             linked[ready.id] = ready.section_id
         chosen = passages.document_passages(store, uid, course_id, ready, count)
     elif section_id is not None:
-        if section_id not in sections:
+        section = sections.get(section_id)
+        if section is None:
             raise GenerationFailed("The section no longer exists.")
         own = [d for d in documents if linked.get(d.id) == section_id]
         if own:  # the section's own documents, rather than a guess from its title
             chosen = passages.course_passages(store, uid, course_id, own, count)
         else:
-            section = store.get(course_paths.section(uid, course_id, section_id))
-            if section is None:
-                raise GenerationFailed("The section no longer exists.")
             chosen = passages.section_passages(
                 store,
                 services.retriever,
